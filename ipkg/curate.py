@@ -1,0 +1,832 @@
+"""Build the plans' Turtle from the curation records, computing provenance spans.
+
+A curator copies exact phrases from a source text into ``data/curation/<slug>.yaml``; this module
+finds every phrase in the source (in order, inside the part it belongs to), computes its character
+span, and writes deterministic Turtle to ``data/ttl/``. Anything that cannot be located, any key
+that is not in a vocabulary, any 《…》 in the text that the record does not account for, is an error
+naming the record and the field.
+
+Public API: :func:`check` (list problems, write nothing) and :func:`build` (write the Turtle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from . import paths
+from .errors import CurationError
+from .export import write_atomic
+from .terms import ONTOLOGY, PREFIXES, concept, mint
+
+RDF_TYPE = "a"
+XSD = PREFIXES["xsd"]
+
+ROLE_KEYS = ("lead", "lead-responsible", "responsible", "cooperating", "joint-member")
+EXPLICIT_LEAD_ROLES = ("lead", "lead-responsible")
+DEPARTMENT_CLASSES = {
+    "department": "ipkg:Department",
+    "collective": "ipkg:CollectiveActor",
+    "higher-level": "ipkg:HigherLevelBody",
+}
+LEVEL_TO_ADMIN = {"national": "national", "provincial": "provincial", "municipal": "prefecture",
+                  "prefecture": "prefecture", "county": "county"}
+DATE_KINDS = {"issued": "dcterms:issued", "signed": "ipkg:signedDate", "published": "ipkg:publishedDate",
+              "adopted": "dcterms:dateAccepted"}
+
+
+# ------------------------------------------------------------------------------------ text
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Repair extraction artefacts: drop whitespace except a single space between ASCII words.
+
+    >>> normalise("市知\\n\\n知识产权局")
+    '市知知识产权局'
+    >>> normalise("万人发明专利拥有量达 8 件，PCT 专利")
+    '万人发明专利拥有量达8件，PCT专利'
+    >>> normalise("TC/SC  or WG")
+    'TC/SC or WG'
+    """
+
+    def keep_space(match: re.Match) -> str:
+        before = match.string[match.start() - 1] if match.start() else ""
+        after = match.string[match.end()] if match.end() < len(match.string) else ""
+        if before.isascii() and after.isascii() and before.isalpha() and after.isalpha():
+            return " "
+        return ""
+
+    return _SPACE_RUN.sub(keep_space, text.strip())
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+class Source:
+    """A source text with anchor search that reports errors in curator's terms."""
+
+    def __init__(self, slug: str, path: Path):
+        self.slug = slug
+        self.path = path
+        data = path.read_bytes()
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.text = data.decode("utf-8")
+
+    def find(self, anchor: str, lo: int, hi: int | None, where: str) -> Span:
+        if not isinstance(anchor, str) or not anchor:
+            raise CurationError(f"{where}: anchor is empty or not a string")
+        hi = len(self.text) if hi is None else hi
+        index = self.text.find(anchor, lo, hi)
+        if index < 0:
+            elsewhere = self.text.find(anchor)
+            hint = f" (it occurs at offset {elsewhere}, outside {lo}..{hi})" if elsewhere >= 0 else ""
+            raise CurationError(f"{where}: anchor {anchor!r} not found in {self.slug}.txt{hint}")
+        return Span(index, index + len(anchor))
+
+    def region(self, start: str, end: str, lo: int, hi: int | None, where: str) -> Span:
+        first = self.find(start, lo, hi, f"{where}.start")
+        last = self.find(end, first.start, hi, f"{where}.end")
+        return Span(first.start, last.end)
+
+    def slice(self, span: Span) -> str:
+        return self.text[span.start:span.end]
+
+
+# ------------------------------------------------------------------------------------ triples
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str:
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r").replace("\t", "\\t"))
+    if lang:
+        return f'"{escaped}"@{lang}'
+    if datatype:
+        return f'"{escaped}"^^{datatype}'
+    return f'"{escaped}"'
+
+
+def typed(value, datatype: str) -> str:
+    return lit(str(value), datatype=f"xsd:{datatype}")
+
+
+def boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+@dataclass
+class TurtleDoc:
+    """Triples grouped by subject, emitted in insertion order: deterministic and readable."""
+
+    header: str
+    subjects: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        pairs = self.subjects.setdefault(subject, [])
+        if (predicate, obj) not in pairs:
+            pairs.append((predicate, obj))
+
+    def render(self) -> str:
+        lines = [self.header.rstrip(), ""]
+        for prefix in sorted(PREFIXES):
+            lines.append(f"@prefix {prefix}: <{PREFIXES[prefix]}> .")
+        lines.append("")
+        for subject, pairs in self.subjects.items():
+            ordered = sorted(pairs, key=lambda pair: pair[0] != RDF_TYPE)  # stable: type first
+            lines.append(subject)
+            grouped: dict[str, list[str]] = {}
+            for predicate, obj in ordered:
+                grouped.setdefault(predicate, []).append(obj)
+            items = list(grouped.items())
+            for i, (predicate, objects) in enumerate(items):
+                end = " ." if i == len(items) - 1 else " ;"
+                lines.append(f"    {predicate} {' , '.join(objects)}{end}")
+            lines.append("")
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------ vocabularies
+
+
+def _load_notations(paths_: list[Path]) -> dict[str, dict[str, str]]:
+    """Map scheme name → {key or notation → concept IRI} by reading the vocabularies' Turtle."""
+    import rdflib
+    from rdflib.namespace import SKOS
+
+    graph = rdflib.Graph()
+    for path in paths_:
+        graph.parse(path, format="turtle")
+    schemes: dict[str, dict[str, str]] = {}
+    for concept_iri in graph.subjects(rdflib.RDF.type, SKOS.Concept):
+        text = str(concept_iri)
+        if not text.startswith(PREFIXES["stage"].rsplit("stage/", 1)[0]):
+            continue
+        scheme, key = text[len(PREFIXES["stage"]) - len("stage/"):].split("/", 1)
+        table = schemes.setdefault(scheme, {})
+        table[key] = text
+        for notation in graph.objects(concept_iri, SKOS.notation):
+            table[str(notation)] = text
+    return schemes
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# ------------------------------------------------------------------------------------ the builder
+
+
+@dataclass
+class Component:
+    kind: str
+    iri: str
+    span: Span
+
+
+class PlanBuilder:
+    """Turns one curation record into a TurtleDoc, checking every anchor on the way."""
+
+    def __init__(self, record: dict, source: Source, vocab: dict[str, dict[str, str]],
+                 documents: dict[str, dict], places: dict[str, dict], proposed_metrics: set[str]):
+        self.r = record
+        self.src = source
+        self.vocab = vocab
+        self.documents = documents
+        self.places = places
+        self.proposed_metrics = proposed_metrics
+        self.slug = record["slug"]
+        self.city = record["city"]
+        self.plan = iri(mint("plan", self.slug))
+        self.doc = TurtleDoc(header=f"# {self.slug}: generated by `ipkg curate build` from "
+                                    f"data/curation/{self.slug}.yaml — do not edit by hand.")
+        self.components: list[Component] = []
+        self.errors: list[str] = []
+        self.departments: dict[str, str] = {}
+        self.printed_forms: dict[str, set[str]] = {}
+
+    # -- helpers
+    def where(self, *parts) -> str:
+        return f"{self.slug}.yaml: " + ".".join(str(p) for p in parts)
+
+    def term(self, scheme: str, key: str, where: str) -> str:
+        table = self.vocab.get(scheme)
+        if table is None:
+            raise CurationError(f"{where}: vocabulary scheme {scheme!r} is missing")
+        if key not in table:
+            raise CurationError(f"{where}: {key!r} is not in the {scheme} vocabulary")
+        return iri(table[key])
+
+    def span_node(self, span: Span) -> str:
+        node = mint("span", self.slug, f"{span.start}-{span.end}")
+        subject = iri(node)
+        d = self.doc
+        d.add(subject, RDF_TYPE, "ipkg:TextSpan")
+        d.add(subject, "oa:hasSource", iri(mint("source", self.slug)))
+        d.add(subject, "oa:hasSelector", iri(node + "/position"))
+        d.add(subject, "oa:hasSelector", iri(node + "/quote"))
+        d.add(iri(node + "/position"), RDF_TYPE, "oa:TextPositionSelector")
+        d.add(iri(node + "/position"), "oa:start", typed(span.start, "nonNegativeInteger"))
+        d.add(iri(node + "/position"), "oa:end", typed(span.end, "nonNegativeInteger"))
+        d.add(iri(node + "/quote"), RDF_TYPE, "oa:TextQuoteSelector")
+        d.add(iri(node + "/quote"), "oa:exact", lit(self.src.slice(span), "zh"))
+        return subject
+
+    def labels(self, subject: str, entry: dict, where: str, predicate: str = "rdfs:label") -> None:
+        for lang in ("zh", "en"):
+            value = entry.get(lang)
+            if not value:
+                raise CurationError(f"{where}.{lang}: label missing")
+            self.doc.add(subject, predicate, lit(normalise(str(value)), lang))
+
+    def note(self, subject: str, entry: dict) -> None:
+        if entry.get("note"):
+            self.doc.add(subject, "ipkg:curationNote", lit(str(entry["note"]).strip(), "en"))
+
+    def run(self, step, *args) -> None:
+        try:
+            step(*args)
+        except CurationError as exc:
+            self.errors.append(str(exc))
+
+    # -- the plan
+    def build(self) -> TurtleDoc:
+        for step in (self.source_text, self.plan_header, self.sections, self.departments_,
+                     self.goals, self.tasks, self.phases, self.safeguards, self.citations):
+            self.run(step)
+        return self.doc
+
+    def source_text(self) -> None:
+        node = iri(mint("source", self.slug))
+        d = self.doc
+        d.add(node, RDF_TYPE, "ipkg:SourceText")
+        d.add(node, "rdfs:label", lit(f"{self.slug}.txt"))
+        d.add(node, "dcterms:identifier", lit(f"data/sources/{self.slug}.txt"))
+        d.add(node, "dcterms:format", lit("text/plain; charset=utf-8"))
+        d.add(node, "ipkg:sha256", lit(self.src.sha256))
+
+    def plan_header(self) -> None:
+        r, d, p = self.r, self.doc, self.plan
+        d.add(p, RDF_TYPE, "ipkg:Plan")
+        d.add(p, "ipkg:slug", lit(self.slug))
+        title = r.get("title") or {}
+        self.labels(p, title, self.where("title"))
+        d.add(p, "dcterms:title", lit(normalise(title["zh"]), "zh"))
+        d.add(p, "ipkg:textSpan", self.span_node(self.src.find(title.get("quote"), 0, None, self.where("title.quote"))))
+        if self.city not in self.places:
+            raise CurationError(f"{self.where('city')}: unknown place {self.city!r}")
+        d.add(p, "ipkg:city", iri(mint("place", self.city)))
+        d.add(p, "ipkg:sourceText", iri(mint("source", self.slug)))
+        d.add(p, "ipkg:planKind", self.term("plan-kind", r["plan_kind"], self.where("plan_kind")))
+        d.add(p, "ipkg:assignmentPractice",
+              self.term("assignment-practice", r["assignment_practice"], self.where("assignment_practice")))
+        if r.get("context"):
+            d.add(p, "dcterms:description", lit(str(r["context"]).strip(), "en"))
+        not_stated = []
+        issuer = r.get("issuer")
+        if issuer:
+            self.src.find(issuer["quote"], 0, None, self.where("issuer.quote"))
+            d.add(p, "ipkg:issuer", iri(mint("org", self.city, issuer["dept"])))
+        else:
+            not_stated.append("ipkg:issuer")
+        number = r.get("document_number")
+        if number:
+            self.src.find(number["quote"], 0, None, self.where("document_number.quote"))
+            d.add(p, "ipkg:documentNumber", lit(number["value"]))
+        else:
+            not_stated.append("ipkg:documentNumber")
+        dates = r.get("dates") or []
+        for i, entry in enumerate(dates):
+            self.src.find(entry["quote"], 0, None, self.where("dates", i, "quote"))
+            if entry["kind"] not in DATE_KINDS:
+                raise CurationError(f"{self.where('dates', i, 'kind')}: unknown date kind {entry['kind']!r}")
+            d.add(p, DATE_KINDS[entry["kind"]], typed(entry["date"], "date"))
+        if not any(entry["kind"] == "issued" for entry in dates):
+            not_stated.append("dcterms:issued")
+        period = r.get("period") or {}
+        if period.get("quote"):
+            self.src.find(period["quote"], 0, None, self.where("period.quote"))
+        if period.get("start") is not None:
+            d.add(p, "ipkg:periodStart", typed(period["start"], "gYear"))
+        else:
+            not_stated.append("ipkg:periodStart")
+        if period.get("end") is not None:
+            d.add(p, "ipkg:periodEnd", typed(period["end"], "gYear"))
+        else:
+            not_stated.append("ipkg:periodEnd")
+        for prop in not_stated:
+            d.add(p, "ipkg:notStatedInText", prop)
+
+    # -- sections
+    def sections(self) -> None:
+        cursor = 0
+        entries = self.r.get("sections") or []
+        spans = []
+        for i, entry in enumerate(entries):
+            where = self.where("sections", i)
+            span = self.src.find(entry["quote"], cursor, None, f"{where}.quote")
+            cursor = span.end
+            spans.append(span)
+        self.section_extent: dict[str, Span] = {}
+        for i, entry in enumerate(entries):
+            depth = str(entry["path"]).count("-")
+            end = len(self.src.text)
+            for later, later_span in zip(entries[i + 1:], spans[i + 1:]):
+                if str(later["path"]).count("-") <= depth:
+                    end = later_span.start
+                    break
+            path = str(entry["path"])
+            node = iri(mint("section", self.slug, path))
+            self.section_extent[path] = Span(spans[i].start, end)
+            d = self.doc
+            d.add(node, RDF_TYPE, "ipkg:Section")
+            self.labels(node, entry, self.where("sections", i))
+            d.add(node, "ipkg:numberingPath", lit(path))
+            d.add(node, "ipkg:order", typed(i + 1, "integer"))
+            d.add(node, "ipkg:inPlan", self.plan)
+            d.add(node, "ipkg:textSpan", self.span_node(spans[i]))
+            if "-" in path:
+                parent = path.rsplit("-", 1)[0]
+                if parent not in self.section_extent:
+                    raise CurationError(f"{self.where('sections', i)}: parent section {parent!r} not listed before it")
+                d.add(node, "ipkg:parentSection", iri(mint("section", self.slug, parent)))
+            d.add(self.plan, "ipkg:hasSection", node)
+            self.components.append(Component("section", node, Span(spans[i].start, end)))
+
+    def innermost_section(self, span: Span) -> str | None:
+        best, best_len = None, None
+        for path, extent in getattr(self, "section_extent", {}).items():
+            if extent.start <= span.start and span.end <= extent.end:
+                size = extent.end - extent.start
+                if best_len is None or size < best_len:
+                    best, best_len = path, size
+        return best
+
+    # -- departments
+    def departments_(self) -> None:
+        d = self.doc
+        for i, entry in enumerate(self.r.get("departments") or []):
+            where = self.where("departments", i)
+            key = entry["key"]
+            if key in self.departments:
+                raise CurationError(f"{where}: department key {key!r} listed twice")
+            node = iri(mint("org", self.city, key))
+            self.departments[key] = node
+            kind = entry.get("kind", "department")
+            if kind not in DEPARTMENT_CLASSES:
+                raise CurationError(f"{where}.kind: {kind!r} is not one of {sorted(DEPARTMENT_CLASSES)}")
+            d.add(node, RDF_TYPE, DEPARTMENT_CLASSES[kind])
+            self.labels(node, entry, where)
+            d.add(node, "skos:prefLabel", lit(normalise(entry["zh"]), "zh"))
+            d.add(node, "skos:prefLabel", lit(normalise(entry["en"]), "en"))
+            d.add(node, "ipkg:functionType", self.term("function-type", entry["function"], f"{where}.function"))
+            level = entry.get("level", "municipal")
+            if level not in LEVEL_TO_ADMIN:
+                raise CurationError(f"{where}.level: unknown level {level!r}")
+            d.add(node, "ipkg:adminLevel", self.term("admin-level", LEVEL_TO_ADMIN[level], f"{where}.level"))
+            if kind != "higher-level":
+                d.add(node, "ipkg:city", iri(mint("place", self.city)))
+            forms = set()
+            for form in entry.get("printed") or []:
+                flat = normalise(form)
+                if normalise(self.src.text).find(flat) < 0:
+                    raise CurationError(f"{where}.printed: {form!r} does not occur in the text")
+                forms.add(flat)
+                if flat != normalise(entry["zh"]):
+                    d.add(node, "skos:altLabel", lit(flat, "zh"))
+            self.printed_forms[key] = forms
+            self.note(node, entry)
+
+    def dept(self, key: str, where: str) -> str:
+        if key not in self.departments:
+            raise CurationError(f"{where}: department {key!r} is not in `departments`")
+        return self.departments[key]
+
+    # -- goals and indicators
+    def goals(self) -> None:
+        d, cursor, order = self.doc, 0, 0
+        keys = set()
+        for i, goal in enumerate(self.r.get("goals") or []):
+            where = self.where("goals", i)
+            span = self.src.region(goal["start"], goal["end"], cursor, None, where)
+            cursor = span.start + 1
+            node = iri(mint("goal", self.slug, str(goal["key"])))
+            d.add(node, RDF_TYPE, "ipkg:Goal")
+            self.labels(node, goal, where)
+            d.add(node, "ipkg:text", lit(normalise(self.src.slice(span)), "zh"))
+            d.add(node, "ipkg:order", typed(i + 1, "integer"))
+            d.add(node, "ipkg:inPlan", self.plan)
+            section = self.innermost_section(span)
+            if section:
+                d.add(node, "ipkg:inSection", iri(mint("section", self.slug, section)))
+            d.add(node, "ipkg:textSpan", self.span_node(span))
+            self.note(node, goal)
+            d.add(self.plan, "ipkg:hasGoal", node)
+            self.components.append(Component("goal", node, span))
+            inner = span.start
+            for j, ind in enumerate(goal.get("indicators") or []):
+                order += 1
+                self.run(self.indicator, ind, node, span, inner, order, f"{where}.indicators.{j}", keys)
+                try:
+                    inner = self.src.find(ind["phrase"], inner, span.end, "").start
+                except (CurationError, KeyError, TypeError):
+                    pass
+
+    def indicator(self, ind: dict, goal: str, goal_span: Span, lo: int, order: int, where: str,
+                  keys: set) -> None:
+        d = self.doc
+        key = str(ind["key"])
+        if key in keys:
+            raise CurationError(f"{where}.key: indicator key {key!r} used twice")
+        keys.add(key)
+        node = iri(mint("indicator", self.slug, key))
+        span = self.src.find(ind["phrase"], lo, goal_span.end, f"{where}.phrase")
+        d.add(node, RDF_TYPE, "ipkg:Indicator")
+        metric = ind["metric"]
+        if metric in self.vocab.get("metric", {}):
+            d.add(node, "ipkg:metric", iri(self.vocab["metric"][metric]))
+        elif metric in self.proposed_metrics:
+            d.add(node, "ipkg:metric", iri(concept("metric", metric)))
+        else:
+            raise CurationError(f"{where}.metric: {metric!r} is neither in the metric vocabulary nor proposed")
+        try:
+            value = Decimal(str(ind["value"]))
+        except (InvalidOperation, KeyError) as exc:
+            raise CurationError(f"{where}.value: not a number: {ind.get('value')!r}") from exc
+        d.add(node, "ipkg:targetValue", typed(value, "decimal"))
+        if ind.get("value_max") is not None:
+            d.add(node, "ipkg:targetValueMax", typed(Decimal(str(ind["value_max"])), "decimal"))
+        d.add(node, "ipkg:unit", self.term("unit", str(ind["unit"]), f"{where}.unit"))
+        d.add(node, "ipkg:comparator", self.term("comparator", ind["comparator"], f"{where}.comparator"))
+        d.add(node, "ipkg:indicatorKind", self.term("indicator-kind", ind["kind"], f"{where}.kind"))
+        year = int(ind["year"])
+        d.add(node, "ipkg:targetYear", typed(year, "gYear"))
+        d.add(node, "ipkg:targetYearStated", boolean(bool(ind.get("year_stated"))))
+        period = self.r.get("period") or {}
+        start, end = period.get("start"), period.get("end")
+        if (start is not None and year < int(start)) or (end is not None and year > int(end)):
+            d.add(node, "ipkg:targetYearOutsidePeriod", "true")
+        d.add(node, "ipkg:phrase", lit(normalise(ind["phrase"]), "zh"))
+        d.add(node, "rdfs:label", lit(normalise(ind["phrase"]), "zh"))
+        d.add(node, "ipkg:order", typed(order, "integer"))
+        d.add(node, "ipkg:goal", goal)
+        d.add(node, "ipkg:inPlan", self.plan)
+        d.add(node, "ipkg:textSpan", self.span_node(span))
+        self.note(node, ind)
+        d.add(self.plan, "ipkg:hasIndicator", node)
+
+    # -- tasks and assignments
+    def tasks(self) -> None:
+        d, cursor = self.doc, 0
+        practice = self.r.get("assignment_practice")
+        for i, task in enumerate(self.r.get("tasks") or []):
+            where = self.where("tasks", i)
+            path = str(task["path"])
+            section = str(task["section"])
+            extent = getattr(self, "section_extent", {}).get(section)
+            if extent is None:
+                raise CurationError(f"{where}.section: section {section!r} is not in `sections`")
+            span = self.src.region(task["start"], task["end"], max(cursor, extent.start), extent.end, where)
+            cursor = span.end
+            node = iri(mint("task", self.slug, path))
+            d.add(node, RDF_TYPE, "ipkg:Task")
+            self.labels(node, task, where)
+            d.add(node, "ipkg:numberingPath", lit(path))
+            d.add(node, "ipkg:printedNumber", lit(str(task["number"])))
+            d.add(node, "ipkg:order", typed(i + 1, "integer"))
+            d.add(node, "ipkg:text", lit(normalise(self.src.slice(span)), "zh"))
+            d.add(node, "ipkg:inSection", iri(mint("section", self.slug, section)))
+            d.add(node, "ipkg:inPlan", self.plan)
+            d.add(node, "ipkg:textSpan", self.span_node(span))
+            stages = task.get("stages") or []
+            if not stages:
+                raise CurationError(f"{where}.stages: at least one stage is required")
+            for key in stages:
+                d.add(node, "ipkg:stage", self.term("stage", key, f"{where}.stages"))
+            for key in task.get("right_types") or []:
+                d.add(node, "ipkg:rightType", self.term("right-type", key, f"{where}.right_types"))
+            self.note(node, task)
+            d.add(self.plan, "ipkg:hasTask", node)
+            self.components.append(Component("task", node, span))
+            assignment = task.get("assignment")
+            d.add(node, "ipkg:assignmentStated", boolean(bool(assignment)))
+            if assignment:
+                if practice == "none":
+                    raise CurationError(f"{where}.assignment: the plan's assignment_practice is 'none'")
+                self.assignments(assignment, node, path, span, f"{where}.assignment")
+
+    def assignments(self, assignment: dict, task: str, path: str, task_span: Span, where: str) -> None:
+        d = self.doc
+        quote = self.src.find(assignment["quote"], task_span.start, task_span.end, f"{where}.quote")
+        units = assignment.get("units") or []
+        if not units:
+            raise CurationError(f"{where}.units: an assignment needs at least one unit")
+        explicit = [u for u in units if u.get("role") in EXPLICIT_LEAD_ROLES]
+        if len(explicit) > 1:
+            d.add(task, "ipkg:jointLead", "true")
+        elif any(u.get("role") == "joint-member" for u in units) or explicit:
+            d.add(task, "ipkg:jointLead", "false")
+        cursor = quote.start
+        first_joint_seen = False
+        for position, unit in enumerate(units, start=1):
+            uwhere = f"{where}.units.{position - 1}"
+            role = unit.get("role")
+            if role not in ROLE_KEYS:
+                raise CurationError(f"{uwhere}.role: {role!r} is not one of {ROLE_KEYS}")
+            department = self.dept(unit["dept"], f"{uwhere}.dept")
+            printed = unit["printed"]
+            span = self.src.find(printed, cursor, quote.end, f"{uwhere}.printed")
+            cursor = span.end
+            if normalise(printed) not in self.printed_forms.get(unit["dept"], set()):
+                raise CurationError(f"{uwhere}.printed: {printed!r} is not among the printed forms of "
+                                    f"department {unit['dept']!r}")
+            node = iri(mint("assignment", self.slug, path, str(position)))
+            d.add(node, RDF_TYPE, "ipkg:Assignment")
+            d.add(node, "ipkg:task", task)
+            d.add(node, "ipkg:department", department)
+            d.add(node, "ipkg:role", self.term("role", role, f"{uwhere}.role"))
+            d.add(node, "ipkg:listPosition", typed(position, "positiveInteger"))
+            d.add(node, "ipkg:printedName", lit(normalise(printed), "zh"))
+            if role in EXPLICIT_LEAD_ROLES:
+                lead, basis = True, "explicit"
+            elif role == "joint-member" and not explicit and not first_joint_seen:
+                lead, basis = True, "inferred-first-listed"
+            else:
+                lead, basis = False, None
+            if role == "joint-member":
+                first_joint_seen = True
+            d.add(node, "ipkg:isLead", boolean(lead))
+            if basis:
+                d.add(node, "ipkg:leadBasis", self.term("lead-basis", basis, f"{uwhere}.role"))
+                d.add(task, "ipkg:leadDepartment", department)
+            else:
+                d.add(task, "ipkg:participatingDepartment", department)
+            d.add(node, "ipkg:inPlan", self.plan)
+            d.add(node, "ipkg:textSpan", self.span_node(span))
+            d.add(task, "ipkg:qualifiedAssignment", node)
+
+    # -- phases and safeguards
+    def phases(self) -> None:
+        d, cursor = self.doc, 0
+        for i, phase in enumerate(self.r.get("phases") or []):
+            where = self.where("phases", i)
+            span = self.src.region(phase["quote"], phase.get("end_anchor") or phase["quote"], cursor, None, where)
+            cursor = span.end
+            node = iri(mint("phase", self.slug, str(phase["key"])))
+            d.add(node, RDF_TYPE, "ipkg:Phase")
+            self.labels(node, phase, where)
+            d.add(node, "ipkg:order", typed(i + 1, "integer"))
+            d.add(node, "ipkg:text", lit(normalise(self.src.slice(span)), "zh"))
+            for key, prop, time_prop in (("start", "ipkg:startMonth", "time:hasBeginning"),
+                                         ("end", "ipkg:endMonth", "time:hasEnd")):
+                month = str(phase[key])
+                if not re.fullmatch(r"\d{4}-\d{2}", month):
+                    raise CurationError(f"{where}.{key}: {month!r} is not YYYY-MM")
+                d.add(node, prop, typed(month, "gYearMonth"))
+                instant = iri(mint("phase", self.slug, str(phase["key"]), key))
+                d.add(node, time_prop, instant)
+                d.add(instant, RDF_TYPE, "time:Instant")
+                d.add(instant, "time:inXSDgYearMonth", typed(month, "gYearMonth"))
+            if str(phase["start"]) > str(phase["end"]):
+                raise CurationError(f"{where}: starts after it ends")
+            section = self.innermost_section(span)
+            if section:
+                d.add(node, "ipkg:inSection", iri(mint("section", self.slug, section)))
+            d.add(node, "ipkg:inPlan", self.plan)
+            d.add(node, "ipkg:textSpan", self.span_node(span))
+            d.add(self.plan, "ipkg:hasPhase", node)
+            self.components.append(Component("phase", node, span))
+
+    def safeguards(self) -> None:
+        d, cursor = self.doc, 0
+        for i, measure in enumerate(self.r.get("safeguards") or []):
+            where = self.where("safeguards", i)
+            span = self.src.region(measure["start"], measure["end"], cursor, None, where)
+            cursor = span.end
+            node = iri(mint("safeguard", self.slug, str(measure["key"])))
+            d.add(node, RDF_TYPE, "ipkg:SafeguardMeasure")
+            self.labels(node, measure, where)
+            d.add(node, "ipkg:order", typed(i + 1, "integer"))
+            d.add(node, "ipkg:text", lit(normalise(self.src.slice(span)), "zh"))
+            for key in measure.get("bodies") or []:
+                d.add(node, "ipkg:namesBody", self.dept(key, f"{where}.bodies"))
+            section = self.innermost_section(span)
+            if section:
+                d.add(node, "ipkg:inSection", iri(mint("section", self.slug, section)))
+            d.add(node, "ipkg:inPlan", self.plan)
+            d.add(node, "ipkg:textSpan", self.span_node(span))
+            d.add(self.plan, "ipkg:hasSafeguard", node)
+            self.components.append(Component("safeguard", node, span))
+
+    # -- citations
+    def citations(self) -> None:
+        d = self.doc
+        entries = self.r.get("citations") or []
+        bracketed = [e for e in entries if not e.get("unbracketed")]
+        found = list(re.finditer(r"《[^》]*》", self.src.text))
+        if len(bracketed) != len(found):
+            printed = [m.group(0) for m in found]
+            raise CurationError(f"{self.where('citations')}: the text has {len(found)} 《…》 occurrences "
+                                f"but the record lists {len(bracketed)}; in the text: {printed}")
+        matches = iter(found)
+        for i, entry in enumerate(entries):
+            where = self.where("citations", i)
+            if entry.get("unbracketed"):
+                span = self.src.find(entry["quote"], 0, None, f"{where}.quote")
+                printed = entry["quote"]
+            else:
+                match = next(matches)
+                if match.group(0) != entry.get("printed"):
+                    raise CurationError(f"{where}.printed: expected {match.group(0)!r} (the next 《…》 in the "
+                                        f"text), got {entry.get('printed')!r}")
+                span = Span(match.start(), match.end())
+                printed = match.group(0)
+            role = entry.get("role")
+            if entry.get("doc") == "self":
+                if role != "self":
+                    raise CurationError(f"{where}.role: a self-citation must have role 'self'")
+                continue
+            if entry.get("doc") not in self.documents:
+                raise CurationError(f"{where}.doc: {entry.get('doc')!r} is not in documents.yaml or proposed_documents")
+            document = iri(mint("doc", entry["doc"]))
+            node = iri(mint("citation", self.slug, str(i + 1)))
+            d.add(node, RDF_TYPE, "ipkg:Citation")
+            d.add(node, "ipkg:citedDocument", document)
+            d.add(node, "ipkg:citationRole", self.term("citation-role", role, f"{where}.role"))
+            d.add(node, "ipkg:printedTitle", lit(normalise(printed), "zh"))
+            d.add(node, "ipkg:bracketed", boolean(not entry.get("unbracketed")))
+            d.add(node, "ipkg:order", typed(i + 1, "integer"))
+            container = self.container_of(span)
+            if container:
+                d.add(node, "ipkg:citedIn", container)
+            d.add(node, "ipkg:inPlan", self.plan)
+            d.add(node, "ipkg:textSpan", self.span_node(span))
+            d.add(self.plan, "ipkg:cites", document)
+            d.add(self.plan, "ipkg:qualifiedCitation", node)
+
+    def container_of(self, span: Span) -> str | None:
+        best = None
+        for component in self.components:
+            if component.span.start <= span.start and span.end <= component.span.end:
+                if best is None or (component.span.end - component.span.start) < (best.span.end - best.span.start):
+                    best = component
+        return best.iri if best else None
+
+
+# ------------------------------------------------------------------------------------ shared files
+
+
+def _shared_documents(documents: dict[str, dict]) -> TurtleDoc:
+    doc = TurtleDoc(header="# Cited documents shared by all plans: generated by `ipkg curate build` "
+                           "from data/curation/documents.yaml — do not edit by hand.")
+    issuers: dict[str, dict] = {}
+    for key in sorted(documents):
+        entry = documents[key]
+        node = iri(mint("doc", key))
+        doc.add(node, RDF_TYPE, "ipkg:PolicyDocument")
+        doc.add(node, "rdfs:label", lit(normalise(entry["zh"]), "zh"))
+        doc.add(node, "rdfs:label", lit(entry["en"], "en"))
+        doc.add(node, "dcterms:title", lit(normalise(entry["zh"]), "zh"))
+        doc.add(node, "ipkg:documentLevel", iri(concept("document-level", entry["level"])))
+        doc.add(node, "ipkg:documentType", iri(concept("document-type", entry["type"])))
+        sources = set()
+        if entry.get("number"):
+            doc.add(node, "ipkg:documentNumber", lit(entry["number"]["value"]))
+            sources.add(entry["number"].get("from", "text"))
+        if entry.get("year"):
+            doc.add(node, "ipkg:year", typed(entry["year"]["value"], "gYear"))
+            sources.add(entry["year"].get("from", "text"))
+        if entry.get("issuer"):
+            issuer_key = _slugify(entry["issuer"]["en"])
+            issuers[issuer_key] = entry["issuer"]
+            doc.add(node, "ipkg:issuer", iri(mint("org", "issuer", issuer_key)))
+            sources.add(entry["issuer"].get("from", "text"))
+        for source in sorted(sources):
+            doc.add(node, "ipkg:metadataSource", lit(source))
+        if entry.get("note"):
+            doc.add(node, "ipkg:curationNote", lit(entry["note"], "en"))
+    for key in sorted(issuers):
+        node = iri(mint("org", "issuer", key))
+        doc.add(node, RDF_TYPE, "org:Organization")
+        doc.add(node, "rdfs:label", lit(issuers[key]["zh"], "zh"))
+        doc.add(node, "rdfs:label", lit(issuers[key]["en"], "en"))
+    return doc
+
+
+def _shared_places(places: dict[str, dict]) -> TurtleDoc:
+    doc = TurtleDoc(header="# Administrative places: generated by `ipkg curate build` from "
+                           "data/curation/places.yaml — do not edit by hand.")
+    classes = {"national": "ipkg:AdministrativeArea", "provincial": "ipkg:Province",
+               "prefecture": "ipkg:City", "county": "ipkg:City"}
+    for key, entry in places.items():
+        node = iri(mint("place", key))
+        doc.add(node, RDF_TYPE, classes[entry["level"]])
+        doc.add(node, "rdfs:label", lit(entry["zh"], "zh"))
+        doc.add(node, "rdfs:label", lit(entry["en"], "en"))
+        doc.add(node, "ipkg:adminLevel", iri(concept("admin-level", entry["level"])))
+        if entry.get("parent"):
+            doc.add(node, "ipkg:withinArea", iri(mint("place", entry["parent"])))
+    return doc
+
+
+# ------------------------------------------------------------------------------------ entry points
+
+
+@dataclass
+class BuildResult:
+    files: dict[Path, str]
+    errors: list[str]
+
+
+def _load_yaml(path: Path):
+    import yaml
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as exc:
+        raise CurationError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def _assemble(slugs: list[str] | None = None) -> BuildResult:
+    curation = paths.curation_dir()
+    errors: list[str] = []
+    places = {p["key"]: p for p in _load_yaml(curation / "places.yaml")}
+    documents = {d["key"]: d for d in _load_yaml(curation / "documents.yaml")}
+    records = []
+    for path in sorted(curation.glob("*.yaml")):
+        if path.name in ("places.yaml", "documents.yaml"):
+            continue
+        try:
+            record = _load_yaml(path)
+        except CurationError as exc:
+            errors.append(str(exc))
+            continue
+        if not isinstance(record, dict) or record.get("slug") != path.stem:
+            errors.append(f"{path.name}: `slug` must equal the file name ({path.stem!r})")
+            continue
+        records.append(record)
+        for proposed in record.get("proposed_documents") or []:
+            existing = documents.get(proposed["key"])
+            if existing and existing != proposed:
+                errors.append(f"{path.name}: proposed document {proposed['key']!r} conflicts with another entry")
+            documents[proposed["key"]] = proposed
+    vocab = _load_notations(paths.vocabulary_files())
+    files: dict[Path, str] = {}
+    for record in records:
+        slug = record["slug"]
+        if slugs and slug not in slugs:
+            continue
+        proposed_metrics = {m["key"] for m in record.get("proposed_metrics") or []}
+        source = Source(slug, paths.sources_dir() / f"{slug}.txt")
+        builder = PlanBuilder(record, source, vocab, documents, places, proposed_metrics)
+        turtle = builder.build()
+        errors.extend(builder.errors)
+        files[paths.plans_dir() / f"{slug}.ttl"] = turtle.render()
+    shared = paths.shared_dir()
+    files[shared / "documents.ttl"] = _shared_documents(documents).render()
+    files[shared / "places.ttl"] = _shared_places(places).render()
+    return BuildResult(files, errors)
+
+
+def check(slugs: list[str] | None = None) -> list[str]:
+    """Return every problem in the curation records (empty when they all build); writes nothing."""
+    try:
+        return _assemble(slugs).errors
+    except CurationError as exc:
+        return [str(exc)]
+
+
+def build(slugs: list[str] | None = None) -> list[Path]:
+    """Write the Turtle for the curation records; raise CurationError listing every problem."""
+    result = _assemble(slugs)
+    if result.errors:
+        raise CurationError("\n".join(result.errors))
+    for path, text in result.files.items():
+        write_atomic(path, text)
+    return sorted(result.files)
+
+
+def stale_files() -> list[Path]:
+    """Return the generated Turtle files whose content differs from what the records build."""
+    result = _assemble()
+    return sorted(path for path, text in result.files.items()
+                  if not path.exists() or path.read_text(encoding="utf-8") != text)
+
+
+if __name__ == "__main__":  # lets curators run the check before the CLI is installed
+    import sys
+
+    problems = check(sys.argv[2:] if len(sys.argv) > 2 and sys.argv[1] == "check" else None)
+    print("\n".join(problems) if problems else "ok: every anchor found, every key known")
+    sys.exit(1 if problems else 0)

@@ -1,0 +1,17 @@
+"""Errors a user can cause. The CLI prints them without a traceback and exits with code 2."""
+
+from __future__ import annotations
+
+
+class IpkgError(Exception):
+    """A user mistake or unreadable input: a missing or malformed file, a bad query, a bad option."""
+
+    exit_code = 2
+
+
+class DataError(IpkgError):
+    """A data file that is missing or cannot be parsed (the message names file and line)."""
+
+
+class CurationError(IpkgError):
+    """A curation record that does not match its source text or the vocabularies."""

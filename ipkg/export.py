@@ -1,0 +1,61 @@
+"""Serialisations of the graph, and the atomic writes every output goes through."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path | str, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    The bytes go to a temporary file in the same directory, are flushed to disk, and the file is
+    renamed over the target (an atomic operation on POSIX and Windows).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG", "jsonld": "JSON_LD"}
+
+
+def export_graph(fmt: str, plans: list[str] | None = None) -> str:
+    """Serialise the bundled graph; ``trig`` and ``nquads`` keep one named graph per plan.
+
+    Output is deterministic: statements are sorted, so the same data always gives the same bytes.
+    """
+    import pyoxigraph as ox
+
+    from .store import bundled_inputs, open_store
+
+    store = open_store(bundled_inputs(plans))
+    quads = sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    if fmt in ("trig", "nquads"):
+        statements = quads
+    else:
+        seen = set()
+        statements = []
+        for quad in quads:
+            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+            if triple not in seen:
+                seen.add(triple)
+                statements.append(triple)
+        statements.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    from .terms import PREFIXES
+
+    prefixes = PREFIXES if fmt in ("turtle", "trig") else None
+    data = ox.serialize(statements, format=getattr(ox.RdfFormat, _FORMATS[fmt]), prefixes=prefixes)
+    return data.decode("utf-8")

@@ -1,0 +1,68 @@
+"""Where ipkg's bundled files live, in a checkout and in an installed wheel.
+
+In a checkout the files sit at the top of the repository (``ontology/``, ``data/``, ``queries/``,
+``shapes/``); a wheel carries the same tree under ``ipkg/_bundle/``. Nothing else in ipkg builds a
+path to a bundled file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def root() -> Path:
+    """The directory holding ``ontology/``, ``data/``, ``queries/`` and ``shapes/``."""
+    bundled = _PACKAGE / "_bundle"
+    if (bundled / "ontology").is_dir():
+        return bundled
+    return _PACKAGE.parent
+
+
+def ontology_dir() -> Path:
+    return root() / "ontology"
+
+
+def ontology_file() -> Path:
+    return ontology_dir() / "ipkg.ttl"
+
+
+def vocabulary_files() -> list[Path]:
+    return sorted((ontology_dir() / "vocab").glob("*.ttl"))
+
+
+def data_dir() -> Path:
+    return root() / "data"
+
+
+def plans_dir() -> Path:
+    return data_dir() / "ttl"
+
+
+def shared_dir() -> Path:
+    return plans_dir() / "shared"
+
+
+def plan_files() -> list[Path]:
+    return sorted(plans_dir().glob("*.ttl"))
+
+
+def shared_files() -> list[Path]:
+    return sorted(shared_dir().glob("*.ttl"))
+
+
+def sources_dir() -> Path:
+    return data_dir() / "sources"
+
+
+def curation_dir() -> Path:
+    return data_dir() / "curation"
+
+
+def queries_dir() -> Path:
+    return root() / "queries"
+
+
+def shapes_dir() -> Path:
+    return root() / "shapes"
