@@ -523,19 +523,21 @@ class PlanBuilder:
             if assignment:
                 if practice == "none":
                     raise CurationError(f"{where}.assignment: the plan's assignment_practice is 'none'")
-                self.assignments(assignment, node, path, span, f"{where}.assignment")
+                self.assignments(assignment, node, path, span, f"{where}.assignment", link="ipkg:task")
 
-    def assignments(self, assignment: dict, task: str, path: str, task_span: Span, where: str) -> None:
+    def assignments(self, assignment: dict, owner: str, path: str, owner_span: Span, where: str,
+                    link: str) -> None:
+        """Qualified assignments of a task (``link`` ipkg:task, with the lead/participant shortcuts)
+        or of a safeguard measure (``link`` ipkg:measure)."""
         d = self.doc
-        quote = self.src.find(assignment["quote"], task_span.start, task_span.end, f"{where}.quote")
+        is_task = link == "ipkg:task"
+        quote = self.src.find(assignment["quote"], owner_span.start, owner_span.end, f"{where}.quote")
         units = assignment.get("units") or []
         if not units:
             raise CurationError(f"{where}.units: an assignment needs at least one unit")
         explicit = [u for u in units if u.get("role") in EXPLICIT_LEAD_ROLES]
-        if len(explicit) > 1:
-            d.add(task, "ipkg:jointLead", "true")
-        elif any(u.get("role") == "joint-member" for u in units) or explicit:
-            d.add(task, "ipkg:jointLead", "false")
+        if is_task:
+            d.add(owner, "ipkg:jointLead", boolean(len(explicit) > 1))
         cursor = quote.start
         first_joint_seen = False
         for position, unit in enumerate(units, start=1):
@@ -552,7 +554,7 @@ class PlanBuilder:
                                     f"department {unit['dept']!r}")
             node = iri(mint("assignment", self.slug, path, str(position)))
             d.add(node, RDF_TYPE, "ipkg:Assignment")
-            d.add(node, "ipkg:task", task)
+            d.add(node, link, owner)
             d.add(node, "ipkg:department", department)
             d.add(node, "ipkg:role", self.term("role", role, f"{uwhere}.role"))
             d.add(node, "ipkg:listPosition", typed(position, "positiveInteger"))
@@ -568,12 +570,13 @@ class PlanBuilder:
             d.add(node, "ipkg:isLead", boolean(lead))
             if basis:
                 d.add(node, "ipkg:leadBasis", self.term("lead-basis", basis, f"{uwhere}.role"))
-                d.add(task, "ipkg:leadDepartment", department)
+            if is_task:
+                d.add(owner, "ipkg:leadDepartment" if lead else "ipkg:participatingDepartment", department)
             else:
-                d.add(task, "ipkg:participatingDepartment", department)
+                d.add(owner, "ipkg:namesBody", department)
             d.add(node, "ipkg:inPlan", self.plan)
             d.add(node, "ipkg:textSpan", self.span_node(span))
-            d.add(task, "ipkg:qualifiedAssignment", node)
+            d.add(owner, "ipkg:qualifiedAssignment", node)
 
     # -- phases and safeguards
     def phases(self) -> None:
@@ -620,6 +623,9 @@ class PlanBuilder:
             d.add(node, "ipkg:text", lit(normalise(self.src.slice(span)), "zh"))
             for key in measure.get("bodies") or []:
                 d.add(node, "ipkg:namesBody", self.dept(key, f"{where}.bodies"))
+            if measure.get("assignment"):
+                self.assignments(measure["assignment"], node, f"safeguard-{measure['key']}", span,
+                                 f"{where}.assignment", link="ipkg:measure")
             section = self.innermost_section(span)
             if section:
                 d.add(node, "ipkg:inSection", iri(mint("section", self.slug, section)))
