@@ -2,11 +2,12 @@
 
 In a checkout the files sit at the top of the repository (``ontology/``, ``data/``, ``queries/``,
 ``shapes/``); a wheel carries the same tree under ``ipkg/_bundle/``. Nothing else in ipkg builds a
-path to a bundled file.
+path to a bundled file. ``IPKG_PLANS_DIR`` points ipkg at another corpus of plans.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -37,7 +38,10 @@ def data_dir() -> Path:
 
 
 def plans_dir() -> Path:
-    return data_dir() / "ttl"
+    """The plan files: ``$IPKG_PLANS_DIR`` when set (another corpus, e.g. a synthetic one for
+    benchmarks, laid out like ``data/ttl/`` with a ``shared/`` folder), else the bundled plans."""
+    override = os.environ.get("IPKG_PLANS_DIR")
+    return Path(override) if override else data_dir() / "ttl"
 
 
 def shared_dir() -> Path:
