@@ -26,6 +26,8 @@ RDF_TYPE = "a"
 XSD = PREFIXES["xsd"]
 
 ROLE_KEYS = ("lead", "lead-responsible", "responsible", "cooperating", "joint-member")
+ROLE_ZH = {"lead": "牵头单位", "lead-responsible": "负责单位", "responsible": "责任单位", "cooperating": "配合单位",
+           "joint-member": "按职责分工负责"}
 EXPLICIT_LEAD_ROLES = ("lead", "lead-responsible")
 DEPARTMENT_CLASSES = {
     "department": "ipkg:Department",
@@ -62,6 +64,15 @@ def normalise(text: str) -> str:
         return ""
 
     return _SPACE_RUN.sub(keep_space, text.strip())
+
+
+def tidy(text: str, lang: str) -> str:
+    """Chinese text gets :func:`normalise`; other text only has whitespace runs collapsed.
+
+    >>> tidy("Regulation (Taixing\n IP Office)", "en")
+    'Regulation (Taixing IP Office)'
+    """
+    return normalise(text) if lang == "zh" else _SPACE_RUN.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -213,6 +224,7 @@ class PlanBuilder:
         self.components: list[Component] = []
         self.errors: list[str] = []
         self.departments: dict[str, str] = {}
+        self.department_names: dict[str, str] = {}
         self.printed_forms: dict[str, set[str]] = {}
 
     # -- helpers
@@ -232,13 +244,16 @@ class PlanBuilder:
         subject = iri(node)
         d = self.doc
         d.add(subject, RDF_TYPE, "ipkg:TextSpan")
+        d.add(subject, "rdfs:label", lit(f"{self.slug}.txt [{span.start}, {span.end})"))
         d.add(subject, "oa:hasSource", iri(mint("source", self.slug)))
         d.add(subject, "oa:hasSelector", iri(node + "/position"))
         d.add(subject, "oa:hasSelector", iri(node + "/quote"))
         d.add(iri(node + "/position"), RDF_TYPE, "oa:TextPositionSelector")
+        d.add(iri(node + "/position"), "rdfs:label", lit(f"characters {span.start}–{span.end}"))
         d.add(iri(node + "/position"), "oa:start", typed(span.start, "nonNegativeInteger"))
         d.add(iri(node + "/position"), "oa:end", typed(span.end, "nonNegativeInteger"))
         d.add(iri(node + "/quote"), RDF_TYPE, "oa:TextQuoteSelector")
+        d.add(iri(node + "/quote"), "rdfs:label", lit(f"quote of characters {span.start}–{span.end}"))
         d.add(iri(node + "/quote"), "oa:exact", lit(self.src.slice(span), "zh"))
         return subject
 
@@ -247,7 +262,7 @@ class PlanBuilder:
             value = entry.get(lang)
             if not value:
                 raise CurationError(f"{where}.{lang}: label missing")
-            self.doc.add(subject, predicate, lit(normalise(str(value)), lang))
+            self.doc.add(subject, predicate, lit(tidy(str(value), lang), lang))
 
     def note(self, subject: str, entry: dict) -> None:
         if entry.get("note"):
@@ -382,13 +397,14 @@ class PlanBuilder:
                 raise CurationError(f"{where}: department key {key!r} listed twice")
             node = iri(mint("org", self.city, key))
             self.departments[key] = node
+            self.department_names[key] = tidy(entry["en"], "en")
             kind = entry.get("kind", "department")
             if kind not in DEPARTMENT_CLASSES:
                 raise CurationError(f"{where}.kind: {kind!r} is not one of {sorted(DEPARTMENT_CLASSES)}")
             d.add(node, RDF_TYPE, DEPARTMENT_CLASSES[kind])
             self.labels(node, entry, where)
             d.add(node, "skos:prefLabel", lit(normalise(entry["zh"]), "zh"))
-            d.add(node, "skos:prefLabel", lit(normalise(entry["en"]), "en"))
+            d.add(node, "skos:prefLabel", lit(tidy(entry["en"], "en"), "en"))
             d.add(node, "ipkg:functionType", self.term("function-type", entry["function"], f"{where}.function"))
             level = entry.get("level", "municipal")
             if level not in LEVEL_TO_ADMIN:
@@ -554,6 +570,8 @@ class PlanBuilder:
                                     f"department {unit['dept']!r}")
             node = iri(mint("assignment", self.slug, path, str(position)))
             d.add(node, RDF_TYPE, "ipkg:Assignment")
+            d.add(node, "rdfs:label", lit(f"{path} {normalise(printed)}（{ROLE_ZH[role]}）", "zh"))
+            d.add(node, "rdfs:label", lit(f"{path} {role}: {self.department_names[unit['dept']]}", "en"))
             d.add(node, link, owner)
             d.add(node, "ipkg:department", department)
             d.add(node, "ipkg:role", self.term("role", role, f"{uwhere}.role"))
@@ -599,6 +617,7 @@ class PlanBuilder:
                 instant = iri(mint("phase", self.slug, str(phase["key"]), key))
                 d.add(node, time_prop, instant)
                 d.add(instant, RDF_TYPE, "time:Instant")
+                d.add(instant, "rdfs:label", lit(month))
                 d.add(instant, "time:inXSDgYearMonth", typed(month, "gYearMonth"))
             if str(phase["start"]) > str(phase["end"]):
                 raise CurationError(f"{where}: starts after it ends")
@@ -667,6 +686,7 @@ class PlanBuilder:
             document = iri(mint("doc", entry["doc"]))
             node = iri(mint("citation", self.slug, str(i + 1)))
             d.add(node, RDF_TYPE, "ipkg:Citation")
+            d.add(node, "rdfs:label", lit(normalise(printed), "zh"))
             d.add(node, "ipkg:citedDocument", document)
             d.add(node, "ipkg:citationRole", self.term("citation-role", role, f"{where}.role"))
             d.add(node, "ipkg:printedTitle", lit(normalise(printed), "zh"))

@@ -1,0 +1,148 @@
+"""The `ipkg` command end to end: stats, export, curate, errors, start-up cost, the wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from ipkg import paths
+
+REPO = Path(__file__).resolve().parent.parent
+PLAN_GRAPH = "https://w3id.org/ipkg/id/graph/{}"
+
+
+def test_stats_lists_the_five_plans(cli):
+    result = cli("stats", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {row["slug"]: row for row in json.loads(result.stdout)}
+    assert sorted(rows) == ["lianyungang-2016", "taixing-2024", "yancheng-2022", "yangjiang-2017", "yantai-2016"]
+    # numbered key tasks, counted in the source texts (items under 重点任务 / 战略任务)
+    assert {slug: row["tasks"] for slug, row in rows.items()} == {
+        "lianyungang-2016": 20, "taixing-2024": 13, "yancheng-2022": 23, "yangjiang-2017": 20, "yantai-2016": 29}
+    # plans without per-task assignments have no task departments
+    assert rows["lianyungang-2016"]["departments"] == 0 and rows["yantai-2016"]["departments"] == 0
+    assert all(row["triples"] > 1000 for row in rows.values())
+
+
+def test_stats_table_and_plan_filter(cli):
+    result = cli("stats", "--plan", "taixing-2024")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["slug", "tasks", "departments"]
+    assert len(lines) == 3 and lines[2].startswith("taixing-2024")
+
+
+def test_stats_unknown_plan_is_a_usage_error(cli):
+    result = cli("stats", "--plan", "atlantis-2099")
+    assert result.exit_code == 2
+    assert "unknown plan atlantis-2099" in result.stderr
+
+
+@pytest.mark.parametrize("fmt,parse_format", [("trig", "trig"), ("turtle", "turtle"), ("nt", "nt"),
+                                              ("jsonld", "json-ld"), ("nquads", "nquads")])
+def test_export_round_trips(cli, tmp_path, fmt, parse_format):
+    out = tmp_path / f"graph.{fmt}"
+    result = cli("export", "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.output
+    if fmt in ("trig", "nquads"):
+        graph = rdflib.Dataset()
+        graph.parse(out, format=parse_format)
+        names = {str(g.identifier) for g in graph.graphs()}
+        assert PLAN_GRAPH.format("taixing-2024") in names and PLAN_GRAPH.format("shared") in names
+        plan_graph = graph.graph(rdflib.URIRef(PLAN_GRAPH.format("taixing-2024")))
+        assert len(plan_graph) == len(rdflib.Graph().parse(paths.plans_dir() / "taixing-2024.ttl"))
+    else:
+        graph = rdflib.Graph().parse(out, format=parse_format)
+        expected = rdflib.Graph()
+        for path in [paths.ontology_file(), *paths.vocabulary_files(), *paths.shared_files(), *paths.plan_files()]:
+            expected.parse(path)
+        assert len(graph) == len(expected)
+
+
+def test_export_is_deterministic(cli, tmp_path):
+    first, second = tmp_path / "a.trig", tmp_path / "b.trig"
+    cli("export", "-o", first)
+    cli("export", "-o", second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_export_leaves_no_partial_file_on_error(cli, tmp_path):
+    target = tmp_path / "out.ttl"
+    target.write_text("previous content")
+    result = cli("export", "--format", "turtle", "-o", target, "--plan", "no-such-plan")
+    assert result.exit_code == 2
+    assert target.read_text() == "previous content"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
+
+
+def test_curate_check_passes(cli):
+    result = cli("curate", "check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok")
+
+
+def test_curate_check_reports_a_broken_anchor(cli, tmp_path, monkeypatch):
+    """A record whose anchor is not in the source text fails with the record and field named."""
+    import shutil
+
+    root = tmp_path / "root"
+    for part in ("ontology", "data/sources", "data/curation"):
+        shutil.copytree(REPO / part, root / part)
+    record = root / "data/curation/taixing-2024.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("1.加强知识产权发展顶层设计。", "1.加强知识产权发展顶层设计!", 1), encoding="utf-8")
+    monkeypatch.setattr(paths, "root", lambda: root)
+    result = cli("curate", "check")
+    assert result.exit_code == 1
+    assert "taixing-2024.yaml: tasks.0.start" in result.stdout
+
+
+def test_malformed_user_turtle_names_file_and_line(tmp_path):
+    from ipkg.errors import DataError
+    from ipkg.store import open_store, resolve_inputs
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n')
+    with pytest.raises(DataError, match=r"bad\.ttl:3: malformed Turtle"):
+        open_store(resolve_inputs([bad]), cache=False)
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    """`ipkg --help` imports click only (measured in-process: the heavy libraries stay unloaded)."""
+    code = ("import sys, ipkg.cli; from click.testing import CliRunner; "
+            "r = CliRunner().invoke(ipkg.cli.main, ['--help']); assert r.exit_code == 0; "
+            "heavy = [m for m in ('rdflib', 'pyshacl', 'networkx', 'matplotlib', 'pyoxigraph', 'SPARQLWrapper', 'yaml') "
+            "if m in sys.modules]; print(heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_wheel_ships_the_data_and_works_outside_the_checkout(tmp_path):
+    """A regular (non-editable) install carries ontology, data, queries and shapes; commands work
+    from any directory."""
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(wheel_dir), str(REPO)], check=True, capture_output=True)
+    wheel = next(wheel_dir.glob("ipkg-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for required in ("ipkg/_bundle/ontology/ipkg.ttl", "ipkg/_bundle/data/ttl/taixing-2024.ttl",
+                     "ipkg/_bundle/data/sources/taixing-2024.txt", "ipkg/_bundle/queries/plan-stats.rq"):
+        assert required in names
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target), "IPKG_CACHE_DIR": str(tmp_path / "cache")}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([sys.executable, "-c", "import ipkg.paths, ipkg.cli; print(ipkg.paths.root()); "
+                             "ipkg.cli.main(['stats'])"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert str(target) in result.stdout.splitlines()[0]
+    assert "taixing-2024" in result.stdout
