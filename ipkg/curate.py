@@ -69,7 +69,7 @@ def normalise(text: str) -> str:
 def tidy(text: str, lang: str) -> str:
     """Chinese text gets :func:`normalise`; other text only has whitespace runs collapsed.
 
-    >>> tidy("Regulation (Taixing\n IP Office)", "en")
+    >>> tidy("Regulation (Taixing\\n IP Office)", "en")
     'Regulation (Taixing IP Office)'
     """
     return normalise(text) if lang == "zh" else _SPACE_RUN.sub(" ", text).strip()
