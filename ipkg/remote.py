@@ -1,0 +1,268 @@
+"""Remote SPARQL servers: running queries on an endpoint and pushing the graph into a server.
+
+Queries go through SPARQLWrapper (HTTP POST, SPARQL 1.1 protocol). Parameters are bound by a
+``VALUES`` block written from serialised RDF terms and inserted at the start of the query's
+outermost WHERE group, so a value can never change the query's structure. ``plan`` restrictions
+become the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters.
+
+``push`` loads the ontology and vocabularies (``graph/ontology``), the shared entities
+(``graph/shared``) and each plan (``graph/<slug>``) with the SPARQL 1.1 Graph Store HTTP Protocol:
+one ``PUT`` per named graph, which replaces the graph, so pushing twice never duplicates triples.
+Credentials come from arguments or ``IPKG_SPARQL_USER`` / ``IPKG_SPARQL_PASSWORD``; HTTP digest
+and basic authentication both work (Virtuoso's ``/sparql-graph-crud-auth`` wants digest).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from .errors import IpkgError
+from .terms import PREFIXES
+
+
+class RemoteError(IpkgError):
+    """An endpoint that cannot be reached, refuses us, or fails."""
+
+
+def _credentials(user: str | None, password: str | None) -> tuple[str | None, str | None]:
+    return (user or os.environ.get("IPKG_SPARQL_USER") or None,
+            password or os.environ.get("IPKG_SPARQL_PASSWORD") or None)
+
+
+def with_values(text: str, terms: dict) -> str:
+    """The query with a ``VALUES`` block binding ``terms`` (name → pyoxigraph term).
+
+    >>> import pyoxigraph as ox
+    >>> with_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal('x" } ; DROP')})
+    'SELECT ?s WHERE { VALUES (?o) { ("x\\\\" } ; DROP") }\\n ?s ?p ?o }'
+    """
+    if not terms:
+        return text
+    from .query import values_insertion_point
+
+    names = sorted(terms)
+    block = (" VALUES (" + " ".join(f"?{name}" for name in names) + ") { ("
+             + " ".join(str(terms[name]) for name in names) + ") }\n")
+    point = values_insertion_point(text)
+    return text[:point] + block + text[point:]
+
+
+def _prefixed(text: str) -> str:
+    """Declare the ipkg prefixes the query uses but does not declare, on its first line (line numbers stay)."""
+    import re
+
+    from .query import tokens
+
+    declared = {m.group(1) for m in re.finditer(r"(?i)PREFIX\s+([A-Za-z][\w.-]*)?:", text)}
+    used = {t.text.split(":", 1)[0] for t in tokens(text) if t.kind == "name" and ":" in t.text}
+    missing = sorted((used - declared) & set(PREFIXES))
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in missing) + text
+
+
+def _describe_error(endpoint: str, exc: BaseException, timeout) -> str:
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (socket.timeout, TimeoutError)) or isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"endpoint {endpoint} did not answer within {timeout:g} s (timeout)"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"cannot reach endpoint {endpoint}: connection refused"
+    if isinstance(reason, socket.gaierror):
+        return f"cannot reach endpoint {endpoint}: unknown host"
+    return f"cannot reach endpoint {endpoint}: {reason}"
+
+
+def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list[str] | None = None,
+               timeout: float | None = 60.0, user: str | None = None, password: str | None = None):
+    """Run a query on a SPARQL endpoint and return an :class:`ipkg.query.Result`."""
+    import pyoxigraph as ox
+    from SPARQLWrapper import DIGEST, JSON, N3, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
+                                                SPARQLWrapperException, Unauthorized)
+
+    from .query import QueryError, Result
+
+    body = _prefixed(with_values(text, terms))
+    wrapper = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
+    wrapper.setMethod(POST)
+    wrapper.setRequestMethod(POSTDIRECTLY if form == "update" else URLENCODED)
+    if timeout:
+        wrapper.setTimeout(int(max(1, round(timeout))))
+    user, password = _credentials(user, password)
+    if user and password:
+        wrapper.setHTTPAuth(DIGEST)
+        wrapper.setCredentials(user, password)
+    for graph in graphs or []:
+        wrapper.addDefaultGraph(graph)
+        wrapper.addNamedGraph(graph)
+    wrapper.setQuery(body)
+    graph_form = form in ("construct", "describe")
+    if graph_form:
+        wrapper.setReturnFormat(N3)
+        wrapper.setOnlyConneg(True)
+        wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+    else:
+        wrapper.setReturnFormat(JSON)
+    try:
+        response = wrapper.query()
+        raw = response.response.read()
+        content_type = response.response.headers.get("Content-Type", "")
+    except QueryBadFormed as exc:
+        raise QueryError(f"the endpoint rejected the query: {_first_line(exc)}") from None
+    except Unauthorized:
+        raise RemoteError(f"endpoint {endpoint} refused the credentials (HTTP 401)") from None
+    except EndPointNotFound:
+        raise RemoteError(f"no SPARQL endpoint at {endpoint} (HTTP 404)") from None
+    except EndPointInternalError as exc:
+        raise RemoteError(f"endpoint {endpoint} failed: {_first_line(exc)}") from None
+    except SPARQLWrapperException as exc:
+        raise RemoteError(f"endpoint {endpoint}: {_first_line(exc)}") from None
+    except urllib.error.HTTPError as exc:
+        raise RemoteError(f"endpoint {endpoint} answered HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise RemoteError(_describe_error(endpoint, exc, timeout or 0)) from None
+    if form == "update":
+        return Result("update", message=f"update sent to {endpoint}")
+    if graph_form:
+        fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in content_type else ox.RdfFormat.TURTLE
+        try:
+            triples = [q.triple for q in ox.parse(raw, format=fmt)]
+        except SyntaxError as exc:
+            raise RemoteError(f"endpoint {endpoint} sent triples ipkg cannot parse: {exc}") from None
+        return Result("graph", triples=triples)
+    import json
+
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RemoteError(f"endpoint {endpoint} did not send SPARQL JSON results ({content_type}): {exc}") from None
+    if "boolean" in document:
+        return Result("ask", boolean=bool(document["boolean"]))
+    variables = document.get("head", {}).get("vars", [])
+    rows = [{name: _term(value) for name, value in binding.items()}
+            for binding in document.get("results", {}).get("bindings", [])]
+    return Result("select", variables=variables, rows=rows)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "msg", "") or exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith(("Response:", "b'"))]
+    return " ".join((useful or lines or [type(exc).__name__])[:2])[:300]
+
+
+def _term(value: dict):
+    """A term of SPARQL JSON results (also Virtuoso's legacy ``typed-literal``) as a pyoxigraph term."""
+    import pyoxigraph as ox
+
+    kind = value.get("type")
+    if kind == "uri":
+        return ox.NamedNode(value["value"])
+    if kind == "bnode":
+        return ox.BlankNode(value["value"])
+    if "xml:lang" in value:
+        return ox.Literal(value["value"], language=value["xml:lang"])
+    if value.get("datatype"):
+        return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
+    return ox.Literal(value["value"])
+
+
+# ----------------------------------------------------------------------------- push
+
+
+@dataclass(frozen=True)
+class Pushed:
+    graph: str
+    triples: int
+    status: int
+
+
+def graph_store_url(endpoint: str, graph_store: str | None) -> str:
+    """The Graph Store Protocol URL: given, or Virtuoso's convention next to ``.../sparql``.
+
+    >>> graph_store_url("http://127.0.0.1:8890/sparql", None)
+    'http://127.0.0.1:8890/sparql-graph-crud-auth'
+    """
+    if graph_store:
+        return graph_store
+    if endpoint.rstrip("/").endswith("/sparql"):
+        return endpoint.rstrip("/") + "-graph-crud-auth"
+    raise RemoteError("cannot guess the Graph Store Protocol URL of this server: pass --graph-store URL")
+
+
+def graphs_to_push(plans: list[str] | None = None) -> dict[str, bytes]:
+    """Each named graph of the bundled dataset as N-Triples (sorted, so pushes are reproducible)."""
+    import pyoxigraph as ox
+
+    from .store import bundled_inputs, open_store
+
+    inputs = bundled_inputs(plans)
+    store = open_store(inputs)
+    result = {}
+    for graph in sorted({item.graph for item in inputs}):
+        triples = sorted((q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))),
+                         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        result[graph] = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return result
+
+
+def _opener(url: str, user: str | None, password: str | None):
+    handlers = []
+    if user and password:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, url, user, password)
+        handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+    return urllib.request.build_opener(*handlers)
+
+
+def push(endpoint: str, *, graph_store: str | None = None, user: str | None = None, password: str | None = None,
+         plans: list[str] | None = None, method: str = "gsp", timeout: float = 60.0, progress=None) -> list[Pushed]:
+    """Load the bundled graph into a SPARQL server, one named graph per plan, replacing what was there.
+
+    ``method="gsp"``: one HTTP PUT per named graph (SPARQL 1.1 Graph Store HTTP Protocol). The
+    design leaves room for a server's bulk loader (``method="bulk"``) for large corpora.
+    """
+    if method != "gsp":
+        raise RemoteError(f"push method {method!r} is not available yet (use gsp)")
+    user, password = _credentials(user, password)
+    url = graph_store_url(endpoint, graph_store)
+    opener = _opener(url, user, password)
+    done = []
+    for graph, data in graphs_to_push(plans).items():
+        separator = "&" if "?" in url else "?"
+        parameter = "graph-uri" if url.rstrip("/").endswith(("-graph-crud-auth", "-graph-crud")) else "graph"
+        target = f"{url}{separator}{parameter}={urllib.parse.quote(graph, safe='')}"
+        request = urllib.request.Request(target, data=data, method="PUT",
+                                         headers={"Content-Type": "text/turtle; charset=utf-8"})
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                raise RemoteError(f"graph store {url} refused the credentials (HTTP 401): pass --user/--password "
+                                  "or set IPKG_SPARQL_USER / IPKG_SPARQL_PASSWORD") from None
+            detail = exc.read()[:200].decode("utf-8", "replace").strip().splitlines()
+            raise RemoteError(f"graph store {url} answered HTTP {exc.code} {exc.reason} for {graph}"
+                              + (f": {detail[0]}" if detail else "")) from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise RemoteError(_describe_error(url, exc, timeout).replace("endpoint", "graph store", 1)) from None
+        item = Pushed(graph, data.count(b"\n"), status)
+        done.append(item)
+        if progress:
+            progress(item)
+    return done
+
+
+def count_triples(endpoint: str, graphs: list[str], *, timeout: float = 60.0, user=None, password=None) -> dict[str, int]:
+    """The number of triples the server holds in each of ``graphs``."""
+    from .query import to_python
+
+    values = " ".join(f"<{g}>" for g in graphs)
+    text = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+    result = remote_run(endpoint, text, "select", {}, timeout=timeout, user=user, password=password)
+    counts = {g: 0 for g in graphs}
+    counts.update({row["g"].value: int(to_python(row["n"])) for row in result.rows})
+    return counts
