@@ -519,6 +519,11 @@ def _run_in_thread(work, timeout: float | None):
         try:
             outcome["value"] = work()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            # drop the worker's frames (they hold engine objects that must die on this thread)
+            link = exc
+            while link is not None:
+                link.__traceback__ = None
+                link = link.__cause__ or link.__context__
             outcome["error"] = exc
 
     worker = threading.Thread(target=target, name="ipkg-query", daemon=True)
@@ -540,8 +545,15 @@ def syntax_message(exc: Exception) -> str:
     text = str(exc)
     match = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?:\s*(.*)", text, re.S)
     if match:
-        return f"line {match[1]}, column {match[2]}: {match[3]}"
-    return text
+        where, message = f"line {match[1]}, column {match[2]}", match[3]
+    else:
+        where, message = "", text
+    if "Prefix not found" in message:
+        message = "unknown prefix (declare it with PREFIX; ipkg knows " + ", ".join(sorted(PREFIXES)) + ")"
+    message = " ".join(message.split())
+    if len(message) > 160:
+        message = message[:157] + "..."
+    return f"{where}: {message}" if where else message
 
 
 def run(name_or_text: str, params: dict | None = None, *, plan: str | None = None, endpoint: str | None = None,
@@ -565,6 +577,10 @@ def run(name_or_text: str, params: dict | None = None, *, plan: str | None = Non
         raise QueryError("the query uses SERVICE, which reaches out over the network: pass --allow-service to allow it")
     terms = bind(header, text, params, plan)
     graphs = plan_graphs(plan) if plan else None
+    if plan and not endpoint and store is None:
+        from .store import bundled_inputs
+
+        bundled_inputs([plan])  # an unknown plan is an error naming the bundled ones
     if endpoint:
         from .remote import remote_run
 
@@ -578,7 +594,7 @@ def _raise_syntax(text: str):
     import pyoxigraph as ox
 
     try:
-        ox.Store().query(text)
+        ox.Store().query(text, prefixes=dict(PREFIXES))
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {syntax_message(exc)}") from None
     raise QueryError("not a SPARQL query")
@@ -591,7 +607,7 @@ def _embedded_run(text: str, form: str, terms: dict, graphs: list[str] | None, t
 
     if store is None:
         store = open_store()
-    options: dict = {}
+    options: dict = {"prefixes": dict(PREFIXES)}
     if graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in graphs]

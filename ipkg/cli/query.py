@@ -45,11 +45,16 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
       echo 'SELECT (COUNT(*) AS ?n) { ?t a ipkg:Task }' | ipkg query -
       ipkg query plan-stats --endpoint http://127.0.0.1:8890/sparql --format json
     """
-    from ..query import default_format, format_result, iris_in, labels, parse_assignments, run
+    from ..query import QueryTimeout, default_format, format_result, iris_in, labels, parse_assignments, run
 
-    text = click.get_text_stream("stdin").read() if query == "-" else query
-    result = run(text, parse_assignments(params), plan=plan, endpoint=endpoint, timeout=timeout,
-                 allow_update=allow_update, allow_service=allow_service, user=user, password=password)
+    import sys
+
+    text = sys.stdin.read() if query == "-" else query
+    try:
+        result = run(text, parse_assignments(params), plan=plan, endpoint=endpoint, timeout=timeout,
+                     allow_update=allow_update, allow_service=allow_service, user=user, password=password)
+    except QueryTimeout as exc:
+        _abandon(exc)
     fmt = fmt or default_format(result)
     names = {}
     if fmt in ("table", "markdown"):
@@ -62,6 +67,17 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
         click.echo(f"wrote {output} ({len(data.encode('utf-8')):,} bytes, {fmt})", err=True)
     else:
         click.echo(data, nl=False)
+
+
+def _abandon(exc: Exception) -> None:
+    """Exit at once after a timeout: the abandoned query thread cannot be stopped, only left behind."""
+    import os
+    import sys
+
+    click.echo(f"Error: {exc}", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exc.exit_code)
 
 
 @main.group("queries", invoke_without_command=True)
