@@ -805,11 +805,17 @@ def cjk_font():
     by_name: dict[str, str] = {}
     for entry in font_manager.fontManager.ttflist:
         by_name.setdefault(entry.name, entry.fname)
-    for family in _CJK_FAMILIES:
-        if family in by_name:
-            prop = font_manager.FontProperties(fname=by_name[family])
+    candidates = [by_name[family] for family in _CJK_FAMILIES if family in by_name]
+    # matplotlib's font cache may predate a font installed later: look at the files too
+    candidates += sorted(f for f in font_manager.findSystemFonts()
+                         if re.search(r"(NotoSansCJK|SourceHanSans|NotoSansSC|wqy-zenhei)", Path(f).name, re.I))
+    for fname in candidates:
+        prop = font_manager.FontProperties(fname=fname)
+        try:
             if not missing_glyphs("知识产权局市场监督管理领导小组成员单位", prop):
                 return prop
+        except (OSError, RuntimeError):  # pragma: no cover - an unreadable font file
+            continue
     raise NetworkError(CJK_FONT_HINT)
 
 
@@ -827,8 +833,12 @@ _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#
             "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"]
 
 
-def layout(graph, seed: int = SEED) -> dict:
-    """Deterministic node positions in [-1, 1]² (spring layout with a fixed seed, then spread).
+def layout(graph, seed: int = SEED, lang: str = "zh", char: float = 0.036) -> dict:
+    """Deterministic node positions (spring layout with a fixed seed, labels kept apart).
+
+    The largest connected component fills [-1, 1]²; smaller components sit in a row below it.
+    Then every node's box (the node and its label below it, ``char`` units per character) is
+    pushed apart from overlapping boxes, so labels stay legible.
 
     >>> pos = layout(department_graph("taixing-2024"))
     >>> pos == layout(department_graph("taixing-2024"))
@@ -836,72 +846,148 @@ def layout(graph, seed: int = SEED) -> dict:
     """
     import networkx as nx
 
-    nodes = list(graph)
-    if not nodes:
+    if graph.number_of_nodes() == 0:
         return {}
-    if len(nodes) == 1:
-        return {nodes[0]: (0.0, 0.0)}
     undirected = graph.to_undirected() if graph.is_directed() else graph
-    k = 2.2 / math.sqrt(len(nodes))
-    initial = nx.circular_layout(sorted(nodes))
-    pos = nx.spring_layout(undirected, pos=initial, k=k, seed=seed, iterations=300, weight=None)
-    pos = _spread(pos)
-    return {n: (round(float(x), 6), round(float(y), 6)) for n, (x, y) in sorted(pos.items())}
+    parts = sorted((sorted(c) for c in nx.connected_components(undirected)), key=lambda c: (-len(c), c[0]))
+    half = {n: _label_half_width(graph.nodes[n], lang, char) for n in graph}
+    point = char / 10  # layout units per typographic point (char is one 10-point CJK character)
+    most = max((d.get("leads", 0) for _, d in graph.nodes(data=True)), default=0)
+    radius = {n: point * math.sqrt(_node_radius(graph.nodes[n], most, 1.0) / math.pi) for n in graph}
+    # a node's box runs from the top of its marker to the bottom of the label under it
+    top = {n: radius[n] for n in graph}
+    bottom = {n: radius[n] + point * 16 for n in graph}
+    pos: dict = {}
+    main = parts[0]
+    pos.update(_spring(undirected.subgraph(main), seed, scale=1.0))
+    cursor, row = -1.0, -1.0 - 0.32
+    for part in parts[1:]:
+        scale = 0.0 if len(part) == 1 else min(0.5, 0.12 * len(part))
+        local = _spring(undirected.subgraph(part), seed, scale=scale)
+        width = 2 * scale + 2 * max(half[n] for n in part)
+        if cursor + width > 1.0 + 1e-9 and cursor > -1.0:
+            cursor, row = -1.0, row - 0.32 - 2 * scale
+        for n, (x, y) in local.items():
+            pos[n] = (cursor + width / 2 + x, row - scale + y)
+        cursor += width + 0.08
+    pos = _declutter(pos, half, top, bottom)
+    return {n: (round(float(x), 5), round(float(y), 5)) for n, (x, y) in sorted(pos.items())}
 
 
-def _spread(pos: dict, min_gap: float = 0.16, rounds: int = 200) -> dict:
-    """Push apart nodes closer than ``min_gap`` (after scaling to the unit square), deterministically."""
-    import numpy as np
+def _label_half_width(attrs: dict, lang: str, char: float) -> float:
+    text = label(attrs, lang)
+    if attrs.get("type") != "task" and attrs.get("leads"):
+        text += f" ({attrs['leads']})"
+    units = sum(1.0 if ord(ch) > 0x2e80 else 0.55 for ch in text)
+    return max(0.06, units * char / 2 + 0.015)
 
+
+def _spring(graph, seed: int, scale: float) -> dict:
+    """A spring layout of one connected graph, centred and scaled to [-scale, scale]²."""
+    import networkx as nx
+
+    nodes = sorted(graph)
+    if len(nodes) == 1 or scale == 0:
+        return {n: (0.0, 0.0) for n in nodes}
+    k = 2.0 / math.sqrt(len(nodes))
+    initial = nx.circular_layout(nodes)
+    raw = nx.spring_layout(graph, pos=initial, k=k, seed=seed, iterations=300, weight=None)
+    xs = [raw[n][0] for n in nodes]
+    ys = [raw[n][1] for n in nodes]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
+    return {n: (scale * (raw[n][0] - cx) / span, scale * (raw[n][1] - cy) / span) for n in nodes}
+
+
+def _declutter(pos: dict, half: dict, top: dict, bottom: dict, rounds: int = 400) -> dict:
+    """Push apart overlapping node-and-label boxes along the axis of least overlap, deterministically."""
     names = sorted(pos)
-    xy = np.array([pos[n] for n in names], dtype=float)
+    xs = [float(pos[n][0]) for n in names]
+    ys = [float(pos[n][1]) for n in names]
+    ws = [half[n] for n in names]
+    hs = [(top[n] + bottom[n]) / 2 for n in names]
+    cs = [(top[n] - bottom[n]) / 2 for n in names]  # box centre relative to the node
+    gap = 0.01
     for _ in range(rounds):
-        xy -= xy.mean(axis=0)
-        span = np.abs(xy).max() or 1.0
-        xy /= span
         moved = False
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
-                delta = xy[j] - xy[i]
-                dist = float(np.hypot(*delta))
-                if dist < min_gap:
-                    direction = delta / dist if dist > 1e-9 else np.array([math.cos(i + j), math.sin(i + j)])
-                    push = (min_gap - dist) / 2
-                    xy[i] -= direction * push
-                    xy[j] += direction * push
-                    moved = True
+                dx = xs[j] - xs[i]
+                dy = (ys[j] + cs[j]) - (ys[i] + cs[i])
+                ox = ws[i] + ws[j] + gap - abs(dx)
+                oy = hs[i] + hs[j] + gap - abs(dy)
+                if ox <= 0 or oy <= 0:
+                    continue
+                moved = True
+                if ox < 2 * oy:  # sideways when that is the shorter move (boxes are wide)
+                    step = (ox / 2 + 1e-4) * (1 if dx >= 0 else -1)
+                    xs[i] -= step
+                    xs[j] += step
+                else:
+                    step = (oy / 2 + 1e-4) * (1 if dy >= 0 else -1)
+                    ys[i] -= step
+                    ys[j] += step
         if not moved:
             break
-    xy -= xy.mean(axis=0)
-    xy /= (np.abs(xy).max() or 1.0)
-    return {n: tuple(xy[i]) for i, n in enumerate(names)}
+    return {n: (xs[i], ys[i]) for i, n in enumerate(names)}
 
 
-def _colours(graph, color_by: str, lang: str) -> tuple[dict, list[tuple[str, str]]]:
-    """Node → colour, and the legend entries (label, colour) in order."""
+GROUP_COLOURS = {  # fixed, so every picture and the page colour a function group alike
+    "government-department": "#1f77b4", "collective": "#ff7f0e", "judicial-body": "#2ca02c",
+    "party-body": "#d62728", "vertical-agency": "#9467bd", "coordinating-body": "#8c564b",
+    "government-body": "#e377c2", "mass-organisation": "#bcbd22", "other": "#7f7f7f", "task": "#dddddd",
+}
+
+
+def _colour_keys(graph, color_by: str) -> dict:
+    if color_by == "community":
+        return {n: i for i, g in enumerate(communities(graph)) for n in g}
+    return {n: (d.get(color_by) if d.get("type") != "task" else "task") or "other" for n, d in graph.nodes(data=True)}
+
+
+def _colour_map(graphs: list, color_by: str, lang: str) -> tuple[dict, dict]:
+    """Colour and legend name of every colour key of ``graphs`` (stable across pictures)."""
     if color_by not in COLOR_BY:
         raise NetworkError(f"cannot colour by {color_by!r} (choose {', '.join(COLOR_BY)})")
-    if color_by == "community":
-        groups = communities(graph)
-        key_of = {n: i for i, g in enumerate(groups) for n in g}
-        names = {i: (f"社区 {i + 1}" if lang == "zh" else f"community {i + 1}") for i in range(len(groups))}
-    else:
-        key_of = {n: d.get(color_by) or d.get("type", "") for n, d in graph.nodes(data=True)}
-        names = {}
-        for n, d in graph.nodes(data=True):
-            if d.get("type") == "task":
-                names[key_of[n]] = "任务" if lang == "zh" else "task"
+    counts: Counter = Counter()
+    names: dict = {}
+    for graph in graphs:
+        keys = _colour_keys(graph, color_by)
+        counts.update(keys.values())
+        for n, key in keys.items():
+            d = graph.nodes[n]
+            if color_by == "community":
+                names[key] = f"社区 {key + 1}" if lang == "zh" else f"community {key + 1}"
+            elif key == "task":
+                names[key] = "任务" if lang == "zh" else "task"
             else:
-                names[key_of[n]] = d.get(f"{color_by}_{lang}") or key_of[n]
-    counts = Counter(key_of.values())
+                names.setdefault(key, d.get(f"{color_by}_{lang}") or str(key))
     order = sorted(counts, key=lambda k: (-counts[k], str(k)))
-    colour = {k: ("#dddddd" if names.get(k) in ("任务", "task") else _PALETTE[i % len(_PALETTE)])
-              for i, k in enumerate(order)}
-    return {n: colour[key_of[n]] for n in graph}, [(names[k], colour[k]) for k in order]
+    colours: dict = {}
+    spare = [c for c in _PALETTE if c not in GROUP_COLOURS.values()] + _PALETTE
+    for key in order:
+        if color_by == "group" and key in GROUP_COLOURS:
+            colours[key] = GROUP_COLOURS[key]
+        elif key == "task":
+            colours[key] = GROUP_COLOURS["task"]
+        elif color_by == "group":
+            colours[key] = spare.pop(0)
+        else:
+            colours[key] = _PALETTE[len([k for k in colours if k != "task"]) % len(_PALETTE)]
+    return colours, {k: names[k] for k in order}
+
+
+def _node_radius(attrs: dict, most: int, size_scale: float) -> float:
+    """Marker area (points²) of a node: tasks led, relative to the most."""
+    if attrs.get("type") == "task":
+        return size_scale * 60
+    return size_scale * (160 + 1400 * attrs.get("leads", 0) / (most or 1))
 
 
 def _draw_on(ax, graph, *, lang: str, color_by: str, font, title: str, label_size: float,
-             legend: bool = True, size_scale: float = 1.0) -> None:
+             legend: bool = True, size_scale: float = 1.0, char: float = 0.036, colours=None) -> None:
+    import textwrap
+
     import networkx as nx
 
     ax.set_axis_off()
@@ -909,46 +995,57 @@ def _draw_on(ax, graph, *, lang: str, color_by: str, font, title: str, label_siz
     if graph.number_of_nodes() == 0:
         note = graph.graph.get("note") or ""
         text = ("无逐项任务分工，部门网络为空" if lang == "zh" else "No per-task assignments: empty network")
-        ax.text(0.5, 0.5, text, ha="center", va="center", fontproperties=font, fontsize=label_size + 2,
-                color="#555555", transform=ax.transAxes)
+        ax.text(0.5, 0.55, text, ha="center", va="center", fontproperties=font, fontsize=label_size + 3,
+                color="#444444", transform=ax.transAxes)
         if note:
-            ax.text(0.5, 0.38, note.replace("; ", "\n"), ha="center", va="center", fontsize=label_size - 2,
-                    color="#777777", transform=ax.transAxes, wrap=True)
+            ax.text(0.5, 0.45, "\n".join(textwrap.wrap(note, 60)), ha="center", va="top", fontsize=label_size,
+                    color="#666666", transform=ax.transAxes)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         return
-    pos = layout(graph)
-    colours, entries = _colours(graph, color_by, lang)
-    leads = {n: graph.nodes[n].get("leads", 0) for n in graph}
-    most = max(leads.values()) or 1
-    sizes = [size_scale * (180 + 1400 * leads[n] / most) if graph.nodes[n].get("type") != "task"
-             else size_scale * 60 for n in graph]
+    pos = layout(graph, lang=lang, char=char)
+    colours, names = colours or _colour_map([graph], color_by, lang)
+    keys = _colour_keys(graph, color_by)
+    most = max((d.get("leads", 0) for _, d in graph.nodes(data=True)), default=0)
+    sizes = [_node_radius(graph.nodes[n], most, size_scale) for n in graph]
     weights = [d.get("weight", 1) for *_, d in graph.edges(data=True)]
     heaviest = max(weights) if weights else 1
     widths = [0.6 + 4.0 * w / heaviest for w in weights]
-    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#9aa5b1", alpha=0.55,
-                           arrows=graph.is_directed(), arrowsize=8, node_size=sizes)
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=[colours[n] for n in graph],
+    arrows = {"arrows": True, "arrowsize": 10, "node_size": sizes} if graph.is_directed() else {"arrows": False}
+    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#9aa5b1", alpha=0.55, **arrows)
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=[colours[keys[n]] for n in graph],
                            edgecolors="#333333", linewidths=0.6)
-    for node, (x, y) in pos.items():
+    for node, size in zip(graph, sizes):
         attrs = graph.nodes[node]
         text = label(attrs, lang)
         if attrs.get("type") != "task" and attrs.get("leads"):
             text += f" ({attrs['leads']})"
-        ax.annotate(text, (x, y), xytext=(0, -(7 + 11 * math.sqrt(sizes[list(graph).index(node)] / 1500))),
+        ax.annotate(text, pos[node], xytext=(0, -(2 + math.sqrt(size / math.pi))),
                     textcoords="offset points", ha="center", va="top", fontproperties=font,
                     fontsize=label_size, color="#111111",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
-    ax.set_xlim(-1.25, 1.25)
-    ax.set_ylim(-1.3, 1.2)
+                    bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.7})
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    widest = max(_label_half_width(graph.nodes[n], lang, char) for n in graph)
+    ax.set_xlim(min(xs) - widest - 0.05, max(xs) + widest + 0.05)
+    ax.set_ylim(min(ys) - 0.24, max(ys) + 0.14)
     if legend:
-        from matplotlib.lines import Line2D
+        present = [k for k in names if k in set(keys.values())]
+        _legend(ax, [(names[k], colours[k]) for k in present], lang, font, label_size,
+                loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
-        handles = [Line2D([0], [0], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#333333",
-                          markersize=9, label=name) for name, c in entries]
-        size_note = "节点大小＝牵头任务数；线宽＝共同任务数" if lang == "zh" else "node size = tasks led; edge width = shared tasks"
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop=font, fontsize=label_size,
-                  frameon=False, title=size_note, title_fontproperties=font)
+
+def _legend(target, entries, lang: str, font, label_size: float, **where) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([0], [0], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#333333",
+                      markersize=9, label=name) for name, c in entries]
+    if font is not None:
+        font = font.copy()
+        font.set_size(label_size)
+    note = "节点大小＝牵头任务数\n线宽＝共同承担的任务数" if lang == "zh" else "node size = tasks led\nedge width = shared tasks"
+    target.legend(handles=handles, prop=font, frameon=False, title=note, title_fontproperties=font,
+                  alignment="left", **where)
 
 
 def draw(graph, output: Path | str, *, lang: str = "zh", color_by: str = "group",
@@ -1045,28 +1142,23 @@ def draw_small_multiples(output: Path | str, plans: list[str] | None = None, *, 
     columns = min(3, len(graphs))
     rows = math.ceil(len(graphs) / columns)
     fig = plt.figure(figsize=(8.0 * columns, 7.0 * rows), dpi=dpi)
-    legend: dict[str, str] = {}
+    colours = _colour_map([g for g in graphs if g.number_of_nodes()], color_by, lang) if color_by != "community" else None
     for i, (slug, graph) in enumerate(zip(slugs, graphs)):
         r, c = divmod(i, columns)
         ax = fig.add_axes((c / columns + 0.005, 1 - (r + 1) / rows + 0.01, 1 / columns - 0.01, 1 / rows - 0.06))
         meta = corpus.plans[slug]
         title = f"{meta.get('city_' + lang) or slug}  {slug}"
         _draw_on(ax, graph, lang=lang, color_by=color_by, font=font, title=title, label_size=9,
-                 legend=False, size_scale=0.8)
-        if graph.number_of_nodes():
-            for name, colour in _colours(graph, color_by, lang)[1]:
-                legend.setdefault(name, colour)
+                 legend=color_by == "community", size_scale=0.8, char=0.05, colours=colours)
     heading = "五城市部门共同分工网络" if lang == "zh" else "Department co-assignment networks of the five cities"
     if kind == "bipartite":
         heading = "五城市部门—任务网络" if lang == "zh" else "Department–task networks of the five cities"
     fig.suptitle(heading, fontproperties=font, fontsize=18, y=0.995)
-    if color_by != "community" and len(graphs) % columns:
-        handles = [Line2D([0], [0], marker="o", linestyle="", markerfacecolor=colour, markeredgecolor="#333333",
-                          markersize=10, label=name) for name, colour in legend.items()]
-        size_note = "节点大小＝牵头任务数；线宽＝共同任务数" if lang == "zh" else "node size = tasks led; edge width = shared tasks"
-        fig.legend(handles=handles, loc="center", bbox_to_anchor=((len(graphs) % columns + columns) / (2 * columns),
-                   0.5 / rows), prop=font, frameon=False, title=size_note, title_fontproperties=font,
-                   ncols=2)
+    if colours:
+        entries = [(name, colours[0][key]) for key, name in colours[1].items()]
+        where = {"loc": "center left", "bbox_to_anchor": (0.02 + (len(graphs) % columns) / columns, 0.5 / rows)} \
+            if len(graphs) % columns else {"loc": "lower right"}
+        _legend(fig, entries, lang, font, 12, **where)
     return _save(fig, output, fmt, dpi)
 
 
@@ -1085,8 +1177,8 @@ def page_data(plans: list[str] | None = None, *, store=None, corpus: Corpus | No
     corpus = read_corpus(store) if corpus is None else corpus
     slugs = _select_plans(plans, corpus)
     titles = {shorten(r["task"]): r for r in corpus.assignments}
-    nodes, edges, cities, empty = [], [], {}, []
-    panel = 0
+    nodes, edges, cities, empty, drawn = [], [], {}, [], []
+    right_edge = 0.0
     for slug in slugs:
         graph = department_graph(slug, corpus=corpus)
         meta = corpus.plans[slug]
@@ -1094,13 +1186,16 @@ def page_data(plans: list[str] | None = None, *, store=None, corpus: Corpus | No
             empty.append({"plan": slug, "city_zh": meta.get("city_zh") or "", "city_en": meta.get("city_en") or "",
                           "note": graph.graph["note"]})
             continue
+        drawn.append(graph)
         city = _city_key(meta.get("city"))
-        offset = panel * 2.6
+        pos = layout(graph, lang="zh", char=0.042)
+        low_x, high_x = min(x for x, _ in pos.values()), max(x for x, _ in pos.values())
+        offset = right_edge + 0.35 - low_x  # panels side by side, 0.35 units apart at the widest labels
+        right_edge = offset + high_x + 0.35
         cities[city] = {"plan": slug, "zh": meta.get("city_zh") or city, "en": meta.get("city_en") or city,
                         "title_zh": meta.get("title_zh") or "", "title_en": meta.get("title_en") or "",
-                        "x": offset, "y": 0.0}
-        panel += 1
-        pos = layout(graph)
+                        "x": round(offset + (low_x + high_x) / 2, 5),
+                        "y": round(max(y for _, y in pos.values()) + 0.3, 5)}
         for node in sorted(graph):
             d = graph.nodes[node]
             led = []
@@ -1116,12 +1211,11 @@ def page_data(plans: list[str] | None = None, *, store=None, corpus: Corpus | No
                           "x": round(pos[node][0] + offset, 5), "y": round(pos[node][1], 5)})
         for u, v, d in sorted(graph.edges(data=True)):
             edges.append({"source": u, "target": v, "weight": d["weight"], "city": city})
-    groups = sorted({(n["group"], n["group_zh"], n["group_en"]) for n in nodes})
-    counts = Counter(n["group"] for n in nodes)
-    order = sorted(groups, key=lambda g: (-counts[g[0]], g[0]))
-    palette = {g[0]: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(order)}
+    palette, _ = _colour_map(drawn, "group", "zh")  # the same colours as the pictures
+    names = {n["group"]: (n["group_zh"], n["group_en"]) for n in nodes}
     return {"nodes": nodes, "edges": edges, "cities": cities, "empty": empty,
-            "groups": [{"key": g[0], "zh": g[1], "en": g[2], "colour": palette[g[0]]} for g in order],
+            "groups": [{"key": key, "zh": names[key][0], "en": names[key][1], "colour": colour}
+                       for key, colour in palette.items()],
             "roles": [{"key": r, "zh": ROLE_LABELS[r][0], "en": ROLE_LABELS[r][1]} for r in ROLES]}
 
 
