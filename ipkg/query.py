@@ -883,8 +883,10 @@ def query(name_or_text: str, *, plan: str | None = None, endpoint: str | None = 
 
     >>> import ipkg
     >>> rows = ipkg.query("metric-targets", metric="metric:invention-patents-per-10k-people")
-    >>> sorted({row["slug"] for row in rows}) == sorted({row["slug"] for row in rows})
-    True
+    >>> sorted(row["plan"].rsplit("/", 1)[1] for row in rows)
+    ['lianyungang-2016', 'taixing-2024', 'yantai-2016']
+    >>> rows[0]["value"], rows[0]["year"]
+    (Decimal('8'), '2020')
     """
     return run(name_or_text, params, plan=plan, endpoint=endpoint, timeout=timeout).dicts()
 

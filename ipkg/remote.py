@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from .errors import IpkgError
 from .terms import PREFIXES
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 class RemoteError(IpkgError):
     """An endpoint that cannot be reached, refuses us, or fails."""
@@ -39,7 +41,7 @@ def with_values(text: str, terms: dict) -> str:
 
     >>> import pyoxigraph as ox
     >>> with_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal('x" } ; DROP')})
-    'SELECT ?s WHERE { VALUES (?o) { ("x\\\\" } ; DROP") }\\n ?s ?p ?o }'
+    'SELECT ?s WHERE { VALUES (?o) { ("x\\\\" } ; DROP"^^<http://www.w3.org/2001/XMLSchema#string>) }\\n ?s ?p ?o }'
     """
     if not terms:
         return text
@@ -47,9 +49,21 @@ def with_values(text: str, terms: dict) -> str:
 
     names = sorted(terms)
     block = (" VALUES (" + " ".join(f"?{name}" for name in names) + ") { ("
-             + " ".join(str(terms[name]) for name in names) + ") }\n")
+             + " ".join(_serialised(terms[name]) for name in names) + ") }\n")
     point = values_insertion_point(text)
     return text[:point] + block + text[point:]
+
+
+def _serialised(term) -> str:
+    """A term in SPARQL syntax, escaped by pyoxigraph. Simple literals get an explicit ``^^xsd:string``:
+    the same RDF 1.1 term, but Virtuoso 7.2 only compares a VALUES string with stored strings
+    (CONTAINS, =) when its datatype is written out."""
+    import pyoxigraph as ox
+
+    text = str(term)
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value == XSD_STRING:
+        return f"{text}^^<{XSD_STRING}>"
+    return text
 
 
 def _prefixed(text: str) -> str:
@@ -209,13 +223,33 @@ def graphs_to_push(plans: list[str] | None = None) -> dict[str, bytes]:
     return result
 
 
-def _opener(url: str, user: str | None, password: str | None):
-    handlers = []
-    if user and password:
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, url, user, password)
-        handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
-    return urllib.request.build_opener(*handlers)
+def _authorization(target: str, method: str, user: str, password: str, timeout: float) -> str | None:
+    """The Authorization header for ``method`` on ``target``, from the server's challenge.
+
+    Asked with a body-less GET first: a server that answers 401 to a large PUT closes the
+    connection while the body is still being sent (a broken pipe), so the challenge is fetched
+    before the body goes out.
+    """
+    import base64
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(target, method="GET"), timeout=timeout):
+            return None  # no authentication asked for reading; try the write without it
+    except urllib.error.HTTPError as exc:
+        if exc.code != 401:
+            return None
+        challenge = exc.headers.get("WWW-Authenticate", "")
+    scheme, _, rest = challenge.partition(" ")
+    if scheme.lower() == "basic":
+        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    if scheme.lower() != "digest":
+        raise RemoteError(f"graph store asks for {scheme or 'unknown'} authentication, which ipkg does not speak")
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, target, user, password)
+    handler = urllib.request.HTTPDigestAuthHandler(manager)
+    parts = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+    authorization = handler.get_authorization(urllib.request.Request(target, method=method), parts)
+    return f"Digest {authorization}" if authorization else None
 
 
 def push(endpoint: str, *, graph_store: str | None = None, user: str | None = None, password: str | None = None,
@@ -229,16 +263,19 @@ def push(endpoint: str, *, graph_store: str | None = None, user: str | None = No
         raise RemoteError(f"push method {method!r} is not available yet (use gsp)")
     user, password = _credentials(user, password)
     url = graph_store_url(endpoint, graph_store)
-    opener = _opener(url, user, password)
     done = []
     for graph, data in graphs_to_push(plans).items():
         separator = "&" if "?" in url else "?"
         parameter = "graph-uri" if url.rstrip("/").endswith(("-graph-crud-auth", "-graph-crud")) else "graph"
         target = f"{url}{separator}{parameter}={urllib.parse.quote(graph, safe='')}"
-        request = urllib.request.Request(target, data=data, method="PUT",
-                                         headers={"Content-Type": "text/turtle; charset=utf-8"})
+        headers = {"Content-Type": "text/turtle; charset=utf-8"}
         try:
-            with opener.open(request, timeout=timeout) as response:
+            if user and password:
+                authorization = _authorization(target, "PUT", user, password, timeout)
+                if authorization:
+                    headers["Authorization"] = authorization
+            request = urllib.request.Request(target, data=data, method="PUT", headers=headers)
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 status = response.status
         except urllib.error.HTTPError as exc:
             if exc.code == 401:

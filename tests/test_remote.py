@@ -1,0 +1,207 @@
+"""Against a real SPARQL server: push the bundled graph, then every named query must give the same
+(normalised) results on the server as on the embedded store.
+
+The server: ``IPKG_TEST_ENDPOINT`` (with ``IPKG_TEST_GRAPH_STORE``, ``IPKG_TEST_USER``,
+``IPKG_TEST_PASSWORD``) when set; otherwise a private Virtuoso started here (Debian package
+``virtuoso-opensource``: temporary directory, 127.0.0.1, free ports, a fresh dba password),
+stopped by its process id at the end; otherwise the tests skip, saying what to install. With
+``IPKG_REQUIRE_SERVER=1`` (CI) a missing server is a failure, not a skip.
+
+Normalisation: numbers compare as ``Decimal`` (servers canonicalise decimal lexical forms;
+Virtuoso returns xsd:int for counts), booleans as numbers (Virtuoso answers boolean expressions
+with 1/0), rows as sorted lists when the query has no ORDER BY, triples as sets. A query whose
+header has a ``server-note:`` documents any further difference.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal, InvalidOperation
+
+import pytest
+
+from ipkg import query as Q
+from ipkg import remote
+
+pytestmark = pytest.mark.server
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + t for t in ("integer", "decimal", "int", "long", "short", "double", "float", "nonNegativeInteger",
+                             "positiveInteger", "unsignedInt")}
+
+
+class Server:
+    def __init__(self, endpoint, graph_store, user, password, stop=None):
+        self.endpoint, self.graph_store, self.user, self.password, self._stop = endpoint, graph_store, user, password, stop
+
+    def stop(self):
+        if self._stop:
+            self._stop()
+
+
+@pytest.fixture(scope="session")
+def server():
+    if os.environ.get("IPKG_TEST_ENDPOINT"):
+        found = Server(os.environ["IPKG_TEST_ENDPOINT"], os.environ.get("IPKG_TEST_GRAPH_STORE"),
+                       os.environ.get("IPKG_TEST_USER"), os.environ.get("IPKG_TEST_PASSWORD"))
+        yield found
+        return
+    from ipkg.servers import Virtuoso, virtuoso_available
+
+    if not virtuoso_available():
+        reason = ("no SPARQL server: set IPKG_TEST_ENDPOINT, or install Virtuoso "
+                  "(apt-get install virtuoso-opensource) so the tests can start a private one")
+        if os.environ.get("IPKG_REQUIRE_SERVER") == "1":
+            pytest.fail(reason + " — IPKG_REQUIRE_SERVER=1 makes this a failure")
+        pytest.skip(reason)
+    virtuoso = Virtuoso.start()
+    try:
+        yield Server(virtuoso.endpoint, virtuoso.graph_store, virtuoso.user, virtuoso.password, virtuoso.stop)
+    finally:
+        virtuoso.stop()
+
+
+@pytest.fixture(scope="session")
+def pushed(server):
+    return remote.push(server.endpoint, graph_store=server.graph_store, user=server.user, password=server.password)
+
+
+def normal(term):
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in NUMERIC:
+            try:
+                return ("number", Decimal(term.value).normalize())
+            except InvalidOperation:
+                return ("literal", term.value, datatype)
+        if datatype == XSD + "boolean":
+            return ("number", Decimal(1 if term.value in ("true", "1") else 0))
+        return ("literal", term.value, term.language or datatype)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode",)
+    return ("iri", term.value)
+
+
+def normalised(result, text):
+    if result.kind == "ask":
+        return result.boolean
+    if result.kind == "graph":
+        return sorted({tuple(normal(x) for x in (t.subject, t.predicate, t.object)) for t in result.triples}, key=repr)
+    rows = [tuple(normal(row.get(v)) for v in result.variables) for row in result.rows]
+    if not Q.has_order_by(text):
+        rows.sort(key=repr)
+    return result.variables, rows
+
+
+def params_for(item):
+    """Parameter values for a named query: defaults, plus a value for required ones."""
+    values = {"text": "地理标志", "name": "市财政局"}
+    return {p.name: values[p.name] for p in item.params if p.required}
+
+
+def test_push_loads_every_graph_and_replaces_on_a_second_push(server, pushed):
+    graphs = [item.graph for item in pushed]
+    assert graphs == sorted(remote.graphs_to_push())
+    sent = {item.graph: item.triples for item in pushed}
+    counts = remote.count_triples(server.endpoint, graphs, user=server.user, password=server.password)
+    assert counts == sent
+    again = remote.push(server.endpoint, graph_store=server.graph_store, user=server.user, password=server.password)
+    assert {item.graph: item.triples for item in again} == sent
+    assert remote.count_triples(server.endpoint, graphs, user=server.user, password=server.password) == sent
+
+
+@pytest.mark.parametrize("name", sorted(Q.named_queries()))
+def test_named_query_gives_the_same_results_on_the_server(name, server, pushed, store):
+    item = Q.get(name)
+    params = params_for(item)
+    local = Q.run(name, params, store=store)
+    far = Q.run(name, params, endpoint=server.endpoint, user=server.user, password=server.password)
+    assert far.kind == local.kind
+    assert normalised(far, item.text) == normalised(local, item.text)
+
+
+@pytest.mark.parametrize("name", ["lead-departments", "tasks-by-stage", "construct-plan", "plan-stats"])
+def test_plan_restriction_is_the_same_on_the_server(name, server, pushed, store):
+    item = Q.get(name)
+    local = Q.run(name, plan="yancheng-2022", store=store)
+    far = Q.run(name, plan="yancheng-2022", endpoint=server.endpoint, user=server.user, password=server.password)
+    assert normalised(far, item.text) == normalised(local, item.text)
+    assert normalised(local, item.text)  # not vacuous
+
+
+@pytest.mark.parametrize("value", ['x" } ; DROP ALL ; #', "x' } UNION { ?s ?p ?o } #", "} } SELECT * WHERE { ?s ?p ?o",
+                                   "> ; DROP GRAPH <x", "“双随机、一公开”"])
+def test_injection_is_bound_as_a_value_on_the_server(value, server, pushed, store):
+    local = Q.run("search-tasks", {"text": value}, store=store)
+    far = Q.run("search-tasks", {"text": value}, endpoint=server.endpoint)
+    assert normalised(far, "") == normalised(local, "")
+    counts = remote.count_triples(server.endpoint, [p.graph for p in pushed])
+    assert counts == {p.graph: p.triples for p in pushed}  # nothing was dropped
+
+
+def test_cli_against_the_server(server, pushed, cli):
+    result = cli("query", "plan-stats", "--endpoint", server.endpoint, "--format", "csv")
+    assert result.exit_code == 0
+    local = cli("query", "plan-stats", "--format", "csv")
+    assert result.stdout == local.stdout
+    table = cli("query", "lead-departments", "--plan", "taixing-2024", "--endpoint", server.endpoint, "--lang", "en")
+    assert table.exit_code == 0 and "Taixing Municipal Administration for Market Regulation" in table.stdout
+
+
+def test_push_command_and_bad_credentials(server, pushed, cli):
+    if server.user is None:
+        pytest.skip("the configured server needs no credentials")
+    result = cli("push", "--endpoint", server.endpoint, "--graph-store", server.graph_store or "",
+                 "--user", server.user, "--password", server.password, "--plan", "taixing-2024")
+    assert result.exit_code == 0, result.output
+    assert "the server holds exactly these" in result.stdout
+    wrong = cli("push", "--endpoint", server.endpoint, "--graph-store", server.graph_store or "",
+                "--user", server.user, "--password", "not-the-password")
+    assert wrong.exit_code == 2
+    assert "refused the credentials (HTTP 401)" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_unreachable_server_is_a_clear_error(cli):
+    from ipkg.servers import free_port
+
+    port = free_port()  # nothing listens there
+    result = cli("query", "plan-stats", "--endpoint", f"http://127.0.0.1:{port}/sparql")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: cannot reach endpoint http://127.0.0.1:{port}/sparql: connection refused"
+    result = cli("push", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--user", "u", "--password", "p")
+    assert result.exit_code == 2 and "cannot reach" in result.stderr
+
+
+def test_server_timeout_is_a_clear_error(cli):
+    """A server that accepts the connection but never answers: our own silent socket on loopback."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    accepted = []
+    thread = threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True)
+    thread.start()
+    try:
+        result = cli("query", "plan-stats", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--timeout", "1")
+        assert result.exit_code == 2
+        assert "did not answer within 1 s" in result.stderr
+    finally:
+        for connection, _ in accepted:
+            connection.close()
+        listener.close()
+
+
+def test_update_on_the_server_needs_the_flag(server, pushed, cli):
+    result = cli("query", "-", "--endpoint", server.endpoint, input="CLEAR ALL")
+    assert result.exit_code == 2 and "--allow-update" in result.stderr
+    counts = remote.count_triples(server.endpoint, [p.graph for p in pushed])
+    assert counts == {p.graph: p.triples for p in pushed}
