@@ -714,8 +714,10 @@ def to_gexf(graph) -> str:
     """
     import networkx as nx
 
-    text = "\n".join(nx.generate_gexf(_scalar_attrs(graph), prettyprint=True)) + "\n"
-    return re.sub(r'\s+lastmodifieddate="[^"]*"', "", text)
+    buffer = io.BytesIO()
+    nx.write_gexf(_scalar_attrs(graph), buffer, encoding="utf-8", prettyprint=True)
+    text = buffer.getvalue().decode("utf-8")
+    return re.sub(r'\s+lastmodifieddate="[^"]*"', "", text).rstrip("\n") + "\n"
 
 
 def to_node_link(graph) -> str:
