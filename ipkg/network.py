@@ -1180,7 +1180,7 @@ def page_data(plans: list[str] | None = None, *, store=None, corpus: Corpus | No
     slugs = _select_plans(plans, corpus)
     titles = {shorten(r["task"]): r for r in corpus.assignments}
     nodes, edges, cities, empty, drawn = [], [], {}, [], []
-    right_edge = 0.0
+    right_edge = {"zh": 0.0, "en": 0.0}
     for slug in slugs:
         graph = department_graph(slug, corpus=corpus)
         meta = corpus.plans[slug]
@@ -1190,14 +1190,18 @@ def page_data(plans: list[str] | None = None, *, store=None, corpus: Corpus | No
             continue
         drawn.append(graph)
         city = _city_key(meta.get("city"))
-        pos = layout(graph, lang="zh", char=0.042)
-        low_x, high_x = min(x for x, _ in pos.values()), max(x for x, _ in pos.values())
-        offset = right_edge + 0.35 - low_x  # panels side by side, 0.35 units apart at the widest labels
-        right_edge = offset + high_x + 0.35
         cities[city] = {"plan": slug, "zh": meta.get("city_zh") or city, "en": meta.get("city_en") or city,
-                        "title_zh": meta.get("title_zh") or "", "title_en": meta.get("title_en") or "",
-                        "x": round(offset + (low_x + high_x) / 2, 5),
-                        "y": round(max(y for _, y in pos.values()) + 0.3, 5)}
+                        "title_zh": meta.get("title_zh") or "", "title_en": meta.get("title_en") or ""}
+        # one layout per label language (English labels are wider), panels side by side
+        placed = {}
+        for lang in ("zh", "en"):
+            pos = layout(graph, lang=lang, char=0.042)
+            low_x, high_x = min(x for x, _ in pos.values()), max(x for x, _ in pos.values())
+            offset = right_edge[lang] + 0.35 - low_x  # 0.35 units between the widest labels of two panels
+            right_edge[lang] = offset + high_x + 0.35
+            cities[city][f"pos_{lang}"] = [round(offset + (low_x + high_x) / 2, 5),
+                                           round(max(y for _, y in pos.values()) + 0.3, 5)]
+            placed[lang] = {n: [round(x + offset, 5), round(y, 5)] for n, (x, y) in pos.items()}
         for node in sorted(graph):
             d = graph.nodes[node]
             led = []
@@ -1210,7 +1214,7 @@ def page_data(plans: list[str] | None = None, *, store=None, corpus: Corpus | No
                           "function_en": d["function_en"], "group": d["group"], "group_zh": d["group_zh"],
                           "group_en": d["group_en"], "city": city, "plan": slug, "tasks": d["tasks"],
                           "leads": d["leads"], "roles": d["roles"].split(), "led": led,
-                          "x": round(pos[node][0] + offset, 5), "y": round(pos[node][1], 5)})
+                          "pos_zh": placed["zh"][node], "pos_en": placed["en"][node]})
         for u, v, d in sorted(graph.edges(data=True)):
             edges.append({"source": u, "target": v, "weight": d["weight"], "city": city})
     palette, _ = _colour_map(drawn, "group", "zh")  # the same colours as the pictures
