@@ -153,8 +153,9 @@ def resolve(name_or_text: str) -> tuple[str, NamedQuery | None]:
     A file whose text starts with a header comment is read like a named query.
     """
     candidate = name_or_text.strip()
-    if re.fullmatch(r"[A-Za-z0-9_.-]+", candidate) and not candidate.endswith(".rq"):
-        return get(candidate).text, get(candidate)
+    if re.fullmatch(r"[A-Za-z0-9_.-]+", candidate) and not candidate.endswith(".rq") and not Path(candidate).is_file():
+        named = get(candidate)
+        return named.text, named
     if "\n" not in candidate and (candidate.endswith(".rq") or Path(candidate).is_file()):
         path = Path(candidate)
         if not path.is_file():
