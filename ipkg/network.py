@@ -107,7 +107,7 @@ def plan_slugs(corpus: Corpus | None = None) -> list[str]:
 
 
 def _select_plans(plan, corpus: Corpus) -> list[str]:
-    if plan is None:
+    if not plan:  # None (or an empty selection): every plan
         return sorted(corpus.plans)
     wanted = [plan] if isinstance(plan, str) else list(plan)
     unknown = [slug for slug in wanted if slug not in corpus.plans]
@@ -496,6 +496,9 @@ def centrality(graph) -> dict[str, dict]:
 def communities(graph, seed: int = SEED) -> list[list]:
     """Louvain communities (networkx, fixed ``seed``): lists of nodes, largest first.
 
+    A directed (lead→partner) graph is taken as undirected: in a graph whose edges nearly all
+    leave one lead, directed modularity only finds singletons.
+
     >>> groups = communities(department_graph("taixing-2024"))
     >>> sum(len(g) for g in groups)
     15
@@ -504,7 +507,8 @@ def communities(graph, seed: int = SEED) -> list[list]:
 
     if graph.number_of_nodes() == 0:
         return []
-    found = nx.community.louvain_communities(graph, weight="weight", seed=seed)
+    undirected = graph.to_undirected() if graph.is_directed() else graph
+    found = nx.community.louvain_communities(undirected, weight="weight", seed=seed)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
@@ -964,7 +968,7 @@ def _colour_map(graphs: list, color_by: str, lang: str) -> tuple[dict, dict]:
                 names[key] = "任务" if lang == "zh" else "task"
             else:
                 names.setdefault(key, d.get(f"{color_by}_{lang}") or str(key))
-    order = sorted(counts, key=lambda k: (-counts[k], str(k)))
+    order = sorted(counts, key=lambda k: k if color_by == "community" else (-counts[k], str(k)))
     colours: dict = {}
     spare = [c for c in _PALETTE if c not in GROUP_COLOURS.values()] + _PALETTE
     for key in order:
@@ -1034,10 +1038,10 @@ def _draw_on(ax, graph, *, lang: str, color_by: str, font, title: str, label_siz
     if legend:
         present = [k for k in names if k in set(keys.values())]
         _legend(ax, [(names[k], colours[k]) for k in present], lang, font, label_size,
-                loc="upper left", bbox_to_anchor=(1.0, 1.0))
+                bipartite=graph.graph.get("kind") == "bipartite", loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
-def _legend(target, entries, lang: str, font, label_size: float, **where) -> None:
+def _legend(target, entries, lang: str, font, label_size: float, bipartite: bool = False, **where) -> None:
     from matplotlib.lines import Line2D
 
     handles = [Line2D([0], [0], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#333333",
@@ -1046,6 +1050,8 @@ def _legend(target, entries, lang: str, font, label_size: float, **where) -> Non
         font = font.copy()
         font.set_size(label_size)
     note = "节点大小＝牵头任务数\n线宽＝共同承担的任务数" if lang == "zh" else "node size = tasks led\nedge width = shared tasks"
+    if bipartite:
+        note = "节点大小＝牵头任务数\n连线＝一条任务分工" if lang == "zh" else "node size = tasks led\nline = one assignment"
     target.legend(handles=handles, prop=font, frameon=False, title=note, title_fontproperties=font,
                   alignment="left", **where)
 
@@ -1160,7 +1166,7 @@ def draw_small_multiples(output: Path | str, plans: list[str] | None = None, *, 
         entries = [(name, colours[0][key]) for key, name in colours[1].items()]
         where = {"loc": "center left", "bbox_to_anchor": (0.02 + (len(graphs) % columns) / columns, 0.5 / rows)} \
             if len(graphs) % columns else {"loc": "lower right"}
-        _legend(fig, entries, lang, font, 12, **where)
+        _legend(fig, entries, lang, font, 12, bipartite=kind == "bipartite", **where)
     return _save(fig, output, fmt, dpi)
 
 
