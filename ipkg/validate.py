@@ -581,23 +581,46 @@ _STATE: dict = {}
 
 def _prepare(shapes_dir: str | None, base_files: list[str], inference: str) -> None:
     """Parse the shapes and the base graph once per process (inherited by forked workers)."""
-    import pyoxigraph as ox
-    import rdflib
-
     key = (shapes_dir, tuple(base_files), inference)
     if _STATE.get("key") == key:
         return
     shapes = load_shapes(shapes_dir)
-    ox_triples = []
+    base = []
     for file in base_files:
-        ox_triples.extend(_parse_ox(Path(file)))
-    converter = _Converter()
-    base = rdflib.Graph()
-    base.addN((s, p, o, base) for s, p, o in converter.triples(ox_triples))
+        base.extend(_parse_ox(Path(file)))
+    by_subject: dict[str, list] = {}
+    schema = []
+    for triple in base:
+        if triple.predicate.value in (RDFS + "subClassOf", RDFS + "subPropertyOf"):
+            schema.append(triple)
+        else:
+            by_subject.setdefault(triple.subject.value, []).append(triple)
     _STATE.clear()
-    _STATE.update(key=key, shapes=shapes, base=base, base_ox=[ox.Quad(t.subject, t.predicate, t.object)
-                                                               for t in ox_triples],
-                  inference=inference, converter=converter)
+    _STATE.update(key=key, shapes=shapes, base=base, schema=schema, by_subject=by_subject,
+                  inference=inference, converter=_Converter())
+
+
+def _base_slice(plan_triples: list) -> list:
+    """The base triples a plan's validation needs: the class and property hierarchy, and the
+    description of every base node the plan mentions (vocabulary concepts, places, documents).
+
+    Shapes look one step from a plan's nodes into the base graph (sh:class, skos:inScheme, a
+    cited document's title), so this slice gives the same results as the whole base graph while
+    keeping each plan's graph small. With RDFS inference the whole base graph is used.
+    """
+    state = _STATE
+    if state["inference"] != "none":
+        return state["base"]
+    by_subject = state["by_subject"]
+    mentioned = set()
+    for triple in plan_triples:
+        for term in (triple.subject, triple.object):
+            if type(term).__name__ == "NamedNode":
+                mentioned.add(term.value)
+    chosen = list(state["schema"])
+    for value in sorted(mentioned):
+        chosen.extend(by_subject.get(value, ()))
+    return chosen
 
 
 def _validate_unit(job: tuple) -> dict:
@@ -620,11 +643,10 @@ def _run_unit(name: str, path: Path) -> dict:
     state = _STATE
     shapes: Shapes = state["shapes"]
     plan_ox = _parse_ox(path)
+    data_ox = _base_slice(plan_ox) + plan_ox
     converter: _Converter = state["converter"]
-    plan_triples = converter.triples(plan_ox)
     graph = rdflib.Graph()
-    graph.addN((s, p, o, graph) for s, p, o in state["base"])
-    graph.addN((s, p, o, graph) for s, p, o in plan_triples)
+    graph.addN((s, p, o, graph) for s, p, o in converter.triples(data_ox))
     if state["inference"] == "rdfs":
         _rdfs_closure(graph)
     results = []
@@ -633,18 +655,17 @@ def _run_unit(name: str, path: Path) -> dict:
     if shapes.sparql:
         store = ox.Store()
         if state["inference"] == "none":
-            store.extend(state["base_ox"])
-            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in plan_ox)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in data_ox)
         else:
             store.extend(_to_ox_quad(triple) for triple in graph)
         results += _run_sparql(store, shapes.sparql)
     _add_labels(graph, results)
     results.sort(key=_result_sort_key)
-    plan_nodes = sorted({str(s) for s, p, o in plan_triples
-                         if str(p) == RDF_TYPE and str(o) == ONTOLOGY + "Plan"})
+    plan_nodes = sorted({t.subject.value for t in plan_ox
+                         if t.predicate.value == RDF_TYPE and t.object.value == ONTOLOGY + "Plan"})
     plan = plan_nodes[0] if plan_nodes else None
     title = _label(graph, rdflib.URIRef(plan)) if plan else None
-    return {"engine": ENGINE_VERSION, "name": name, "triples": len(plan_triples), "plan": plan,
+    return {"engine": ENGINE_VERSION, "name": name, "triples": len(plan_ox), "plan": plan,
             "title": title, "results": results}
 
 
@@ -686,7 +707,9 @@ def _run_pyshacl(graph, shapes: Shapes) -> list[dict]:
     _conforms, report, _text = shacl_validate(graph, shacl_graph=shapes.graph, inference="none",
                                               use_shapes=use_shapes, allow_warnings=True, allow_infos=True)
     results = []
-    for node in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+    top_level = [node for report_node in report.subjects(rdflib.RDF.type, sh.ValidationReport)
+                 for node in report.objects(report_node, sh.result)]  # not the nested sh:detail results
+    for node in top_level:
         focus = report.value(node, sh.focusNode)
         shape = report.value(node, sh.sourceShape)
         severity = report.value(node, sh.resultSeverity)
@@ -920,7 +943,8 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
                 cached.add(unit)
     todo = [unit for unit in units if unit not in outcomes]
     if todo:
-        _ensure_shapes_checked(shapes_path, common_key, store_dir)
+        if shapes_dir:  # user-given shapes: checked against SHACL-for-SHACL (the bundled ones by the tests)
+            _ensure_shapes_checked(shapes_path, common_key, store_dir)
         outcomes.update(_run_units(todo, shapes_path, [str(item.path) for item in base], inference, jobs,
                                    store_dir))
     errors = sorted(outcome["error"] for outcome in outcomes.values() if "error" in outcome)
