@@ -406,6 +406,8 @@ class PlanBuilder:
             d.add(node, "skos:prefLabel", lit(normalise(entry["zh"]), "zh"))
             d.add(node, "skos:prefLabel", lit(tidy(entry["en"], "en"), "en"))
             d.add(node, "ipkg:functionType", self.term("function-type", entry["function"], f"{where}.function"))
+            for also in entry.get("also_functions") or []:
+                d.add(node, "ipkg:alsoFunctionType", self.term("function-type", also, f"{where}.also_functions"))
             level = entry.get("level", "municipal")
             if level not in LEVEL_TO_ADMIN:
                 raise CurationError(f"{where}.level: unknown level {level!r}")

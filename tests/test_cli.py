@@ -146,3 +146,12 @@ def test_wheel_ships_the_data_and_works_outside_the_checkout(tmp_path):
     assert result.returncode == 0, result.stderr
     assert str(target) in result.stdout.splitlines()[0]
     assert "taixing-2024" in result.stdout
+
+
+def test_outputs_get_ordinary_file_permissions(cli, tmp_path):
+    """Atomic writes must not leave outputs private (mkstemp's 0600): they get the umask's mode."""
+    out = tmp_path / "graph.nt"
+    assert cli("export", "--format", "nt", "-o", out).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
