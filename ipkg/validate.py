@@ -629,8 +629,10 @@ def _validate_unit(job: tuple) -> dict:
     path = Path(path_text)
     try:
         outcome = _run_unit(name, path)
-    except DataError as exc:
+    except IpkgError as exc:
         return {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one plan's failure is reported in one line, not a traceback
+        return {"error": f"{path}: validation failed: {type(exc).__name__}: {exc}"}
     if cache_file:
         write_atomic(cache_file, json.dumps(outcome, ensure_ascii=False, sort_keys=True))
     return outcome
@@ -657,7 +659,9 @@ def _run_unit(name: str, path: Path) -> dict:
         if state["inference"] == "none":
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in data_ox)
         else:
-            store.extend(_to_ox_quad(triple) for triple in graph)
+            # the RDFS closure may hold generalised triples (a literal as subject): not RDF, skipped
+            store.extend(_to_ox_quad(triple) for triple in graph
+                         if isinstance(triple[1], rdflib.URIRef) and not isinstance(triple[0], rdflib.Literal))
         results += _run_sparql(store, shapes.sparql)
     _add_labels(graph, results)
     results.sort(key=_result_sort_key)
@@ -675,9 +679,12 @@ def _result_sort_key(result: dict) -> tuple:
 
 
 def _rdfs_closure(graph) -> None:
+    """The RDFS closure pySHACL's own ``inference='rdfs'`` computes (its rules skip owlrl's literal
+    proxies, which would otherwise replace typed literals and break datatype checks)."""
     import owlrl
+    from pyshacl.inference import CustomRDFSSemantics
 
-    owlrl.DeductiveClosure(owlrl.RDFS_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+    owlrl.DeductiveClosure(CustomRDFSSemantics).expand(graph)
 
 
 def _to_ox_quad(triple):
