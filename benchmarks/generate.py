@@ -140,7 +140,13 @@ _VALUE = re.compile(r'(ipkg:targetValue(?:Max)? )"([0-9.]+)"\^\^xsd:decimal')
 
 
 def _scale_values(text: str, factor: Decimal) -> str:
-    """Multiply every numeric target by ``factor``, keeping the printed number of decimals."""
+    """Multiply every numeric target by ``factor``, keeping the printed number of decimals;
+    percentages are kept as they are (a rate of 95 % scaled up would no longer be a rate)."""
+    blocks = text.split("\n\n")
+    return "\n\n".join(block if "/unit/percent>" in block else _scale_block(block, factor) for block in blocks)
+
+
+def _scale_block(text: str, factor: Decimal) -> str:
 
     def scale(match: re.Match) -> str:
         value = Decimal(match[2])
