@@ -358,6 +358,7 @@ class Shapes:
     sparql: list[SparqlConstraint]
     names: dict[str, dict[str, str]]  # shape IRI -> {lang: sh:name}
     files: list[Path]
+    core_predicates: frozenset[str] | None = None  # what pySHACL can read; None: everything
 
 
 def load_shapes(shapes_dir: Path | str | None = None) -> Shapes:
@@ -386,7 +387,45 @@ def load_shapes(shapes_dir: Path | str | None = None) -> Shapes:
         else:
             sparql.append(constraint)
     names = {str(shape): _lang_map(graph, shape, sh.name) for shape in shapes}
-    return Shapes(graph, core, sparql, names, files)
+    return Shapes(graph, core, sparql, names, files, _core_predicates(graph, sparql))
+
+
+def _core_predicates(graph, native_sparql: list) -> frozenset[str] | None:
+    """Every predicate the core shapes can traverse: paths, property-pair parameters, targets,
+    rdf:type and rdfs:subClassOf. None when that cannot be known (sh:closed shapes, or SPARQL
+    constraints left to pySHACL), and then pySHACL gets every triple."""
+    import rdflib
+
+    sh = rdflib.Namespace(SHACL)
+    native = {c.shape for c in native_sparql}
+    if (None, sh.closed, None) in graph:
+        return None
+    if any(str(s) not in native for s in graph.subjects(sh.sparql, None)):
+        return None
+    found = {RDF_TYPE, RDFS + "subClassOf"}
+
+    def walk(path):
+        if isinstance(path, rdflib.URIRef):
+            found.add(str(path))
+            return
+        if graph.value(path, rdflib.RDF.first) is not None:
+            for item in rdflib.collection.Collection(graph, path):
+                walk(item)
+            return
+        for predicate in (sh.inversePath, sh.zeroOrMorePath, sh.oneOrMorePath, sh.zeroOrOnePath):
+            inner = graph.value(path, predicate)
+            if inner is not None:
+                walk(inner)
+        alternatives = graph.value(path, sh.alternativePath)
+        if alternatives is not None:
+            walk(alternatives)
+
+    for path in graph.objects(None, sh.path):
+        walk(path)
+    for parameter in (sh.equals, sh.disjoint, sh.lessThan, sh.lessThanOrEquals, sh.targetSubjectsOf,
+                      sh.targetObjectsOf):
+        found.update(str(o) for o in graph.objects(None, parameter))
+    return frozenset(found)
 
 
 def _named_shapes(graph) -> list:
@@ -647,30 +686,66 @@ def _run_unit(name: str, path: Path) -> dict:
     plan_ox = _parse_ox(path)
     data_ox = _base_slice(plan_ox) + plan_ox
     converter: _Converter = state["converter"]
+    rdfs = state["inference"] == "rdfs"
+    wanted = None if rdfs else shapes.core_predicates
     graph = rdflib.Graph()
-    graph.addN((s, p, o, graph) for s, p, o in converter.triples(data_ox))
-    if state["inference"] == "rdfs":
+    if wanted is None:
+        graph.addN((s, p, o, graph) for s, p, o in converter.triples(data_ox))
+    else:  # pySHACL reads nothing else: the same results from a smaller graph
+        graph.addN((s, p, o, graph) for s, p, o in converter.triples(
+            [t for t in data_ox if t.predicate.value in wanted]))
+    if rdfs:
         _rdfs_closure(graph)
     results = []
     if shapes.core:
         results += _run_pyshacl(graph, shapes)
     if shapes.sparql:
         store = ox.Store()
-        if state["inference"] == "none":
+        if not rdfs:
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in data_ox)
         else:
             # the RDFS closure may hold generalised triples (a literal as subject): not RDF, skipped
             store.extend(_to_ox_quad(triple) for triple in graph
                          if isinstance(triple[1], rdflib.URIRef) and not isinstance(triple[0], rdflib.Literal))
         results += _run_sparql(store, shapes.sparql)
-    _add_labels(graph, results)
+    labels = _Labels(data_ox)
+    for result in results:
+        result["focus_label"] = labels.of(result["focus"], result["focus_nt"])
+        result["value_label"] = labels.of(result.get("value"), result.get("value_nt"))
     results.sort(key=_result_sort_key)
     plan_nodes = sorted({t.subject.value for t in plan_ox
                          if t.predicate.value == RDF_TYPE and t.object.value == ONTOLOGY + "Plan"})
     plan = plan_nodes[0] if plan_nodes else None
-    title = _label(graph, rdflib.URIRef(plan)) if plan else None
+    title = labels.of(plan, f"<{plan}>") if plan else None
     return {"engine": ENGINE_VERSION, "name": name, "triples": len(plan_ox), "plan": plan,
             "title": title, "results": results}
+
+
+class _Labels:
+    """Labels of the nodes of one plan's data: the Chinese rdfs:label, else skos:prefLabel, else
+    ipkg:printedName (an assignment is named by its department as printed), else any rdfs:label."""
+
+    PREDICATES = (RDFS + "label", SKOS + "prefLabel", ONTOLOGY + "printedName")
+
+    def __init__(self, triples):
+        self.values: dict[str, list[tuple[int, str, str]]] = {}
+        for t in triples:
+            predicate = t.predicate.value
+            if predicate in self.PREDICATES and type(t.object).__name__ == "Literal":
+                self.values.setdefault(t.subject.value, []).append(
+                    (self.PREDICATES.index(predicate), t.object.language or "", t.object.value))
+
+    def of(self, node: str | None, nt: str | None = None) -> str | None:
+        if not node or (nt is not None and not nt.startswith("<")):
+            return None
+        values = self.values.get(node)
+        if not values:
+            return None
+        chinese = sorted((rank, text) for rank, lang, text in values if lang.startswith("zh"))
+        if chinese:
+            return chinese[0][1]
+        return sorted(text for rank, lang, text in values if rank == 0)[0] if any(
+            rank == 0 for rank, _, _ in values) else None
 
 
 def _result_sort_key(result: dict) -> tuple:
@@ -859,38 +934,6 @@ def _fill_template(text: str, row: dict, focus) -> str:
         return _ox_text(term) if term is not None else match.group(0)
 
     return re.sub(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}", replace, text)
-
-
-def _label(graph, node) -> str | None:
-    """The Chinese label of a node (rdfs:label, skos:prefLabel, ipkg:printedName), else any label."""
-    import rdflib
-
-    candidates = []
-    for predicate in (rdflib.RDFS.label, rdflib.URIRef(SKOS + "prefLabel"), rdflib.URIRef(ONTOLOGY + "printedName")):
-        for value in graph.objects(node, predicate):
-            if isinstance(value, rdflib.Literal):
-                candidates.append(value)
-        chinese = sorted(str(v) for v in candidates if (v.language or "").startswith("zh"))
-        if chinese:
-            return chinese[0]
-    return sorted(str(v) for v in candidates)[0] if candidates else None
-
-
-def _add_labels(graph, results: list[dict]) -> None:
-    import rdflib
-
-    cache: dict[str, str | None] = {}
-
-    def label_of(text: str | None, nt: str | None):
-        if not text or not nt or not nt.startswith("<"):
-            return None
-        if text not in cache:
-            cache[text] = _label(graph, rdflib.URIRef(text))
-        return cache[text]
-
-    for result in results:
-        result["focus_label"] = label_of(result["focus"], result["focus_nt"])
-        result["value_label"] = label_of(result.get("value"), result.get("value_nt"))
 
 
 # ------------------------------------------------------------------------------------ the run
