@@ -85,6 +85,12 @@ def test_severities_say_what_they_mean(catalogue):
         assert severity[shape] == "Warning", shape
 
 
+def test_every_shape_is_listed_in_the_shapes_readme(catalogue):
+    readme = (REPO / "shapes" / "README.md").read_text(encoding="utf-8")
+    missing = [local(e["shape"]) for e in catalogue if f"`ipkgsh:{local(e['shape'])}`" not in readme]
+    assert missing == []
+
+
 def test_one_family_file_per_kind_of_node(catalogue):
     files = {e["file"] for e in catalogue}
     assert {"plan.ttl", "task.ttl", "assignment.ttl", "department.ttl", "indicator.ttl", "citation.ttl"} <= files
