@@ -681,6 +681,6 @@ def test_every_query_command_is_listed_for_documentation():
 
 
 def test_asking_questions_has_three_worked_examples():
-    text = (REPO / "docs" / "asking-questions.md").read_text(encoding="utf-8")
-    part = text.split("## Asking questions", 1)[1].split("\n## ", 1)[0]
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    part = text.split("\n## Asking questions", 1)[1].split("\n## ", 1)[0]
     assert len(re.findall(r"```(?:console|bash|sh)\n\$ ipkg query", part)) >= 3
