@@ -367,7 +367,7 @@ def load_shapes(shapes_dir: Path | str | None = None) -> Shapes:
     Raises :class:`~ipkg.errors.DataError` naming file and line for malformed Turtle.
 
     >>> shapes = load_shapes()
-    >>> "https://w3id.org/ipkg/shapes#TaskLead" in shapes.core
+    >>> "https://w3id.org/ipkg/shapes#TaskStage" in shapes.core
     True
     """
     import rdflib
