@@ -41,7 +41,7 @@ from .export import write_atomic
 from .terms import ONTOLOGY, shorten
 
 #: Bump when the cached result format or the way results are computed changes.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 SHACL = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -684,6 +684,10 @@ def _run_unit(name: str, path: Path) -> dict:
     state = _STATE
     shapes: Shapes = state["shapes"]
     plan_ox = _parse_ox(path)
+    plan_nodes = sorted({t.subject.value for t in plan_ox
+                         if t.predicate.value == RDF_TYPE and t.object.value == ONTOLOGY + "Plan"})
+    if not plan_nodes:
+        raise DataError(f"{path}: no ipkg:Plan in this file, nothing to validate (is it a plan?)")
     data_ox = _base_slice(plan_ox) + plan_ox
     converter: _Converter = state["converter"]
     rdfs = state["inference"] == "rdfs"
@@ -713,10 +717,8 @@ def _run_unit(name: str, path: Path) -> dict:
         result["focus_label"] = labels.of(result["focus"], result["focus_nt"])
         result["value_label"] = labels.of(result.get("value"), result.get("value_nt"))
     results.sort(key=_result_sort_key)
-    plan_nodes = sorted({t.subject.value for t in plan_ox
-                         if t.predicate.value == RDF_TYPE and t.object.value == ONTOLOGY + "Plan"})
-    plan = plan_nodes[0] if plan_nodes else None
-    title = labels.of(plan, f"<{plan}>") if plan else None
+    plan = plan_nodes[0]
+    title = labels.of(plan, f"<{plan}>")
     return {"engine": ENGINE_VERSION, "name": name, "triples": len(plan_ox), "plan": plan,
             "title": title, "results": results}
 

@@ -245,6 +245,15 @@ def test_cli_missing_file_and_bad_options(cli, tmp_path):
     assert result.exit_code == 2 and "not both" in result.stderr
 
 
+def test_cli_a_file_without_a_plan_is_not_silently_valid(cli, tmp_path):
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("", encoding="utf-8")
+    result = cli("validate", empty, REPO / "ontology" / "ipkg.ttl")
+    assert result.exit_code == 2
+    assert "empty.ttl: no ipkg:Plan in this file" in result.stderr
+    assert "ipkg.ttl: no ipkg:Plan in this file" in result.stderr
+
+
 def test_cli_rejects_shapes_that_are_not_valid_shacl(cli, tmp_path):
     shapes = tmp_path / "shapes"
     shapes.mkdir()
