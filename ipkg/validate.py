@@ -4,8 +4,10 @@ Each plan file is validated on its own, together with the ontology, the vocabula
 shared entities (places, cited documents), so the work grows linearly with the number of plans,
 runs on every core, and a plan that has not changed is not validated again:
 
-- **Per plan.** A plan graph is merged with the base graph (ontology + vocabularies + shared
-  entities, parsed once per run) and validated alone.
+- **Per plan.** A plan graph is validated alone with the part of the base graph (ontology,
+  vocabularies, shared entities: parsed once per run) that it needs — the class hierarchy and every
+  base node the plan mentions — and pySHACL reads only the predicates its shapes can reach. The
+  tests check that this gives what plain pySHACL gives on the whole graph.
 - **Two engines, one shapes graph.** pySHACL evaluates the core constraints on an rdflib graph.
   SHACL-SPARQL constraints (``sh:sparql`` on a node shape) run on an in-memory Oxigraph store of
   the same triples, once per focus node with ``$this`` pre-bound exactly as SHACL prescribes:
@@ -579,31 +581,48 @@ def _parse_ox(path: Path) -> list:
 
 
 class _Converter:
-    """Oxigraph terms to rdflib terms, with the IRIs memoised (plans repeat them a lot)."""
+    """Oxigraph terms to rdflib terms, memoising IRIs and short literals (plans repeat them a lot).
 
-    def __init__(self):
+    ``memo`` seeds the memo (the base graph's terms); each plan gets its own converter, so the
+    memo never grows with the number of plans.
+    """
+
+    def __init__(self, memo: dict | None = None):
         import rdflib
 
         self.rdflib = rdflib
-        self.iris: dict[str, object] = {}
+        self.memo: dict = dict(memo) if memo else {}
 
     def __call__(self, term):
         rdflib = self.rdflib
         kind = type(term).__name__
         if kind == "NamedNode":
             value = term.value
-            node = self.iris.get(value)
+            node = self.memo.get(value)
             if node is None:
-                node = self.iris[value] = rdflib.URIRef(value)
+                node = self.memo[value] = rdflib.URIRef(value)
             return node
         if kind == "BlankNode":
             return rdflib.BNode(term.value)
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=self(term.datatype))
+        value, language = term.value, term.language
+        datatype = None if language else term.datatype.value
+        key = (value, language, datatype) if len(value) <= 40 else None
+        if key is not None:
+            node = self.memo.get(key)
+            if node is not None:
+                return node
+        if language:
+            node = rdflib.Literal(value, lang=language)
+        elif datatype == XSD_STRING:
+            node = rdflib.Literal(value)
+        else:
+            node = rdflib.Literal(value, datatype=self(term.datatype))
+        if key is not None:
+            self.memo[key] = node
+        return node
+
+    def triple(self, t) -> tuple:
+        return (self(t.subject), self(t.predicate), self(t.object))
 
     def triples(self, ox_triples) -> list[tuple]:
         return [(self(t.subject), self(t.predicate), self(t.object)) for t in ox_triples]
@@ -619,7 +638,10 @@ _STATE: dict = {}
 
 
 def _prepare(shapes_dir: str | None, base_files: list[str], inference: str) -> None:
-    """Parse the shapes and the base graph once per process (inherited by forked workers)."""
+    """Parse the shapes and the base graph once per process (inherited by forked workers).
+
+    The base triples are kept both as Oxigraph triples and converted to rdflib, indexed by subject.
+    """
     key = (shapes_dir, tuple(base_files), inference)
     if _STATE.get("key") == key:
         return
@@ -627,21 +649,24 @@ def _prepare(shapes_dir: str | None, base_files: list[str], inference: str) -> N
     base = []
     for file in base_files:
         base.extend(_parse_ox(Path(file)))
+    converter = _Converter()
     by_subject: dict[str, list] = {}
     schema = []
     for triple in base:
+        pair = (triple, converter.triple(triple))
         if triple.predicate.value in (RDFS + "subClassOf", RDFS + "subPropertyOf"):
-            schema.append(triple)
+            schema.append(pair)
         else:
-            by_subject.setdefault(triple.subject.value, []).append(triple)
+            by_subject.setdefault(triple.subject.value, []).append(pair)
     _STATE.clear()
-    _STATE.update(key=key, shapes=shapes, base=base, schema=schema, by_subject=by_subject,
-                  inference=inference, converter=_Converter())
+    _STATE.update(key=key, shapes=shapes, base=[(t, converter.triple(t)) for t in base], schema=schema,
+                  by_subject=by_subject, inference=inference, memo=converter.memo)
 
 
 def _base_slice(plan_triples: list) -> list:
-    """The base triples a plan's validation needs: the class and property hierarchy, and the
-    description of every base node the plan mentions (vocabulary concepts, places, documents).
+    """The base triples a plan's validation needs, as (Oxigraph, rdflib) pairs: the class and
+    property hierarchy, and the description of every base node the plan mentions (vocabulary
+    concepts, places, documents).
 
     Shapes look one step from a plan's nodes into the base graph (sh:class, skos:inScheme, a
     cited document's title), so this slice gives the same results as the whole base graph while
@@ -688,16 +713,18 @@ def _run_unit(name: str, path: Path) -> dict:
                          if t.predicate.value == RDF_TYPE and t.object.value == ONTOLOGY + "Plan"})
     if not plan_nodes:
         raise DataError(f"{path}: no ipkg:Plan in this file, nothing to validate (is it a plan?)")
-    data_ox = _base_slice(plan_ox) + plan_ox
-    converter: _Converter = state["converter"]
+    base_pairs = _base_slice(plan_ox)
+    data_ox = [pair[0] for pair in base_pairs] + plan_ox
+    converter = _Converter(state["memo"])
     rdfs = state["inference"] == "rdfs"
     wanted = None if rdfs else shapes.core_predicates
     graph = rdflib.Graph()
     if wanted is None:
-        graph.addN((s, p, o, graph) for s, p, o in converter.triples(data_ox))
+        triples = [pair[1] for pair in base_pairs] + converter.triples(plan_ox)
     else:  # pySHACL reads nothing else: the same results from a smaller graph
-        graph.addN((s, p, o, graph) for s, p, o in converter.triples(
-            [t for t in data_ox if t.predicate.value in wanted]))
+        triples = [pair[1] for pair in base_pairs if pair[0].predicate.value in wanted]
+        triples += converter.triples([t for t in plan_ox if t.predicate.value in wanted])
+    graph.addN((s, p, o, graph) for s, p, o in triples)
     if rdfs:
         _rdfs_closure(graph)
     results = []
@@ -960,7 +987,7 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
     if jobs is not None and jobs < 1:
         raise ValidationError("jobs must be at least 1")
     chosen, base = _units_and_base(list(paths) if paths else None, list(plans) if plans else None)
-    shapes_path = Path(shapes_dir) if shapes_dir else paths_shapes_dir()
+    shapes_path = Path(shapes_dir) if shapes_dir else _default_shapes_dir()
     shape_files = _shape_files(shapes_path)
 
     common = hashlib.sha256()
@@ -1011,7 +1038,7 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
     return Report(results, strict=strict, inference=inference)
 
 
-def paths_shapes_dir() -> Path:
+def _default_shapes_dir() -> Path:
     return paths.shapes_dir()
 
 
