@@ -118,6 +118,17 @@ def test_every_shape_has_an_invalid_fixture_and_every_fixture_a_shape(catalogue)
     assert fixtures - shapes == set(), "fixtures for no shape"
 
 
+def test_the_invalid_fixtures_are_up_to_date_with_the_minimal_plan():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_invalid", FIXTURES / "make_invalid.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.render()
+    actual = {p.name: p.read_text(encoding="utf-8") for p in INVALID}
+    assert actual == expected, "run: python tests/fixtures/make_invalid.py"
+
+
 @pytest.mark.parametrize("fixture", INVALID, ids=[p.stem for p in INVALID])
 def test_each_fixture_makes_exactly_its_shape_fire(fixture, fixture_report, catalogue):
     plan = fixture_report[fixture.stem]
