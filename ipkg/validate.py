@@ -998,20 +998,14 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
     _digest_files([item.path for item in base], common)
     common_key = common.hexdigest()
 
+    store_dir = _cache_dir() if cache else None
+    digests = _file_digests([item.path for item in chosen], store_dir)
     units = []
     for item in chosen:
         name = item.graph.rsplit("/", 1)[-1]
         digest = hashlib.sha256(common_key.encode())
-        digest.update(name.encode() + b"\0")
-        try:
-            digest.update(item.path.read_bytes())
-        except FileNotFoundError as exc:
-            raise DataError(f"{item.path}: no such file") from exc
-        except OSError as exc:
-            raise DataError(f"{item.path}: cannot read ({exc.strerror})") from exc
+        digest.update(name.encode() + b"\0" + digests[item.path])
         units.append(Unit(name, item.path, _display_path(item.path), digest.hexdigest()))
-
-    store_dir = _cache_dir() if cache else None
     outcomes: dict[Unit, dict] = {}
     cached: set[Unit] = set()
     if store_dir:
@@ -1046,6 +1040,54 @@ def _cache_dir() -> Path:
     from .store import cache_dir
 
     return cache_dir() / "validate"
+
+
+def _file_digests(files: list[Path], store_dir: Path | None) -> dict[Path, bytes]:
+    """SHA-256 of each file's bytes.
+
+    With a cache directory, digests are remembered in ``file-digests.idx`` (JSON) by path, size,
+    mtime and inode (as git's index does), so an unchanged corpus is not read again. A file
+    modified less than two seconds before it was hashed is not remembered: a later change within
+    the same clock tick could otherwise keep its size and mtime.
+    """
+    import time
+
+    index_file = store_dir / "file-digests.idx" if store_dir else None
+    index: dict = {}
+    if index_file is not None:
+        try:
+            index = json.loads(index_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            index = {}
+        if not isinstance(index, dict):
+            index = {}
+    now = time.time()
+    changed = False
+    digests: dict[Path, bytes] = {}
+    for file in files:
+        try:
+            stat = file.stat()
+        except FileNotFoundError as exc:
+            raise DataError(f"{file}: no such file") from exc
+        except OSError as exc:
+            raise DataError(f"{file}: cannot read ({exc.strerror})") from exc
+        key = os.path.abspath(file)
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        entry = index.get(key)
+        if isinstance(entry, list) and entry[:3] == signature and len(entry) == 4:
+            digests[file] = bytes.fromhex(entry[3])
+            continue
+        try:
+            digest = hashlib.sha256(file.read_bytes()).digest()
+        except OSError as exc:
+            raise DataError(f"{file}: cannot read ({exc.strerror})") from exc
+        digests[file] = digest
+        if index_file is not None and now - stat.st_mtime_ns / 1e9 > 2:
+            index[key] = signature + [digest.hex()]
+            changed = True
+    if changed:
+        write_atomic(index_file, json.dumps(index, sort_keys=True))
+    return digests
 
 
 def _read_cache(file: Path) -> dict | None:

@@ -357,6 +357,29 @@ def test_unchanged_plans_come_from_the_cache(tmp_path, monkeypatch):
     assert entries and not [e for e in entries if e.name.startswith(".")]  # no temporary files left
 
 
+def test_a_same_size_edit_of_an_indexed_file_is_seen(tmp_path, monkeypatch):
+    from ipkg.validate import validate
+
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    plan = tmp_path / "plan.ttl"
+    plan.write_bytes(MINIMAL.read_bytes())
+    os.utime(plan, (1_700_000_000, 1_700_000_000))  # old enough for the digest index to trust
+    assert validate(paths=[plan]).conforms
+    assert validate(paths=[plan]).cached == 1
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace('oa:start "0"', 'oa:start "9"'), encoding="utf-8")  # same size
+    os.utime(plan, (1_700_000_100, 1_700_000_100))
+    report = validate(paths=[plan])
+    assert report.cached == 0
+    assert {local(r["shape"]) for r in report.plans[0].results} == set()  # 9 < 10: still valid
+    plan.write_text(text.replace('oa:start "0"', 'oa:start "11"').replace('oa:end "10"', 'oa:end "1"'),
+                    encoding="utf-8")  # same size again
+    os.utime(plan, (1_700_000_200, 1_700_000_200))
+    report = validate(paths=[plan])
+    assert report.cached == 0
+    assert {local(r["shape"]) for r in report.plans[0].results} == {"PositionSelectorOffsets"}
+
+
 def test_two_runs_at_once_share_the_cache_safely(tmp_path):
     env = dict(os.environ, IPKG_CACHE_DIR=str(tmp_path / "cache"))
     command = [sys.executable, "-c", "from ipkg.cli import main; main()", "validate", "--format", "json",
