@@ -83,6 +83,9 @@ def test_severities_say_what_they_mean(catalogue):
     # likely omissions a curator should look at
     for shape in ("TaskAssignmentGap", "PlanGoals", "IndicatorMetricInVocabulary"):
         assert severity[shape] == "Warning", shape
+    # notes on interpretations
+    for shape in ("IndicatorYearInterpreted", "AssignmentLeadInferred"):
+        assert severity[shape] == "Info", shape
 
 
 def test_every_shape_is_listed_in_the_shapes_readme(catalogue):
