@@ -45,27 +45,38 @@ _FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": 
 def export_graph(fmt: str, plans: list[str] | None = None) -> str:
     """Serialise the bundled graph; ``trig`` and ``nquads`` keep one named graph per plan.
 
-    Output is deterministic: statements are sorted, so the same data always gives the same bytes.
+    The statements come straight from the Turtle files (not from the store, which canonicalises
+    literals: ``"1.50"^^xsd:decimal`` becomes ``"1.5"``, ``xsd:positiveInteger`` becomes
+    ``xsd:integer``), so the export says exactly what the files say. Output is deterministic:
+    statements are sorted, so the same data always gives the same bytes.
     """
     import pyoxigraph as ox
 
-    from .store import bundled_inputs, open_store
-
-    store = open_store(bundled_inputs(plans))
-    quads = sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    if fmt in ("trig", "nquads"):
-        statements = quads
-    else:
-        seen = set()
-        statements = []
-        for quad in quads:
-            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-            if triple not in seen:
-                seen.add(triple)
-                statements.append(triple)
-        statements.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    from .errors import DataError
+    from .store import bundled_inputs
     from .terms import PREFIXES
 
+    quads = set()
+    for number, item in enumerate(bundled_inputs(plans)):
+        graph = ox.NamedNode(item.graph)
+        # the parser names blank nodes at random: rename them by order of appearance in the file
+        blank_names: dict = {}
+
+        def stable(term, number=number, blank_names=blank_names):
+            if isinstance(term, ox.BlankNode):
+                return blank_names.setdefault(term, ox.BlankNode(f"f{number}b{len(blank_names)}"))
+            return term
+
+        try:
+            for triple in ox.parse(path=str(item.path), format=ox.RdfFormat.TURTLE):
+                quads.add(ox.Quad(stable(triple.subject), triple.predicate, stable(triple.object), graph))
+        except SyntaxError as exc:
+            raise DataError(f"{item.path}:{exc.lineno}: malformed Turtle: {str(exc).split(' (', 1)[0]}") from exc
+    if fmt in ("trig", "nquads"):
+        statements = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    else:
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+        statements = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     prefixes = PREFIXES if fmt in ("turtle", "trig") else None
     data = ox.serialize(statements, format=getattr(ox.RdfFormat, _FORMATS[fmt]), prefixes=prefixes)
     return data.decode("utf-8")

@@ -7,6 +7,10 @@ graph about ten times faster than rdflib's parser and answers aggregate queries 
 orders of magnitude faster (see ``benchmarks/``). Notebook users still get an rdflib
 :class:`~rdflib.Dataset` from :func:`load`, backed by the same Oxigraph store through oxrdflib.
 
+Oxigraph stores literals in canonical form: ``"1537.20"^^xsd:decimal`` reads back as ``"1537.2"`` and
+``xsd:positiveInteger`` / ``xsd:nonNegativeInteger`` values as ``xsd:integer`` — equal values, other
+lexical forms. Compare numbers numerically; ``ipkg export`` writes the files' own forms.
+
 The bundled graph is cached on disk, keyed by the SHA-256 of every input file, so a second
 process opens it instead of parsing again; any change to an input gives a new key.
 """
