@@ -169,7 +169,14 @@ def worker_queries(args: dict) -> dict:
     else:
         raise SystemExit(f"unknown config {config}")
     out = {}
-    for name, query in named_queries().items():
+    library = named_queries()
+    # Slow queries last: a query abandoned at its timeout keeps running in its thread (the engine
+    # cannot be interrupted), so everything measured after it shares the CPU and is flagged.
+    previous = _previous_medians(config, args.get("n", 0))
+    order = sorted(library, key=lambda name: (previous.get(name, 0.0), name))
+    abandoned = False
+    for name in order:
+        query = library[name]
         if args.get("only") and name not in args["only"]:
             continue
         declared = {p.name for p in query.params}
@@ -185,11 +192,12 @@ def worker_queries(args: dict) -> dict:
                 return len(list(target.query(query.text, initNs=ns, initBindings=bindings)))
         elif config == "virtuoso":
             def once(name=name, given=given):
-                return len(run(name, given, endpoint=args["endpoint"], timeout=timeout).rows or [])
+                result = run(name, given, endpoint=args["endpoint"], timeout=timeout)
+                return len(result.triples) if result.triples else len(result.rows or [])
         else:
             def once(name=name, given=given):
                 result = run(name, given, store=target, timeout=timeout)
-                return len(result.rows if result.rows is not None else (result.triples or []))
+                return len(result.triples) if result.triples else len(result.rows or [])
         times, rows, spent = [], None, 0.0
         for _ in range(repeat):
             started = time.perf_counter()
@@ -202,13 +210,30 @@ def worker_queries(args: dict) -> dict:
             if rows is None:
                 out[name] = {"timeout": timeout}
                 break
+            if isinstance(out.get(name), dict) and "error" in out[name]:
+                break
             times.append(elapsed)
             spent += elapsed
             if spent > budget:
                 break
         if times:
-            out[name] = {"times": times, "rows": rows}
+            out[name] = {"times": times, "rows": rows, **({"after_abandoned_query": True} if abandoned else {})}
+        elif "Timeout" in str(out.get(name, {}).get("error", "")) or "timeout" in out.get(name, {}):
+            abandoned = abandoned or config not in ("rdflib", "rdflib+ox", "oxrdflib", "virtuoso")
     return {"queries": out, "peak_mb": _peak_mb()}
+
+
+def _previous_medians(config: str, n: int) -> dict[str, float]:
+    """Medians of this configuration's queries at the largest smaller N already measured."""
+    try:
+        records = json.loads((RESULTS / "results.json").read_text())["records"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    sizes = sorted({r["n"] for r in records if r["group"] == "query" and r["config"] == config and r["n"] < n})
+    if not sizes:
+        return {}
+    return {r["metric"]: (r.get("median") or 1e9) for r in records
+            if r["group"] == "query" and r["config"] == config and r["n"] == sizes[-1]}
 
 
 def _to_rdflib(term):
@@ -235,8 +260,9 @@ def worker_network(args: dict) -> dict:
     graph = network.department_graph(None, store=store, corpus=corpus)
     build = time.perf_counter() - started
     started = time.perf_counter()
-    network.centrality(graph)
-    central = time.perf_counter() - started
+    limit = float(args.get("centrality_limit", 600))
+    done = _with_timeout(limit, lambda: network.centrality(graph) or True)
+    central = time.perf_counter() - started if done else -limit  # negative: gave up after |value| s
     return {"read": read, "build": build, "centrality": central, "nodes": graph.number_of_nodes(),
             "edges": graph.number_of_edges(), "peak_mb": _peak_mb()}
 
@@ -305,11 +331,15 @@ def call(worker: str, args: dict, env: dict | None = None, timeout: float = 3600
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def timed_process(argv: list[str], env: dict, repeat: int) -> tuple[list[float], str]:
+def timed_process(argv: list[str], env: dict, repeat: int, timeout: float = 600) -> tuple[list[float], str]:
+    """Run a whole process ``repeat`` times; ([], "timeout") when one run exceeds ``timeout``."""
     times, output = [], ""
     for _ in range(repeat):
         started = time.perf_counter()
-        completed = subprocess.run(argv, capture_output=True, text=True, env=env, cwd="/")
+        try:
+            completed = subprocess.run(argv, capture_output=True, text=True, env=env, cwd="/", timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return [], "timeout"
         times.append(time.perf_counter() - started)
         if completed.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed: {completed.stderr.strip()[-500:]}")
@@ -368,12 +398,12 @@ def bench_size(bench: Bench, n: int, opts) -> None:
     for config in configs:
         if config in ("rdflib", "oxrdflib") and n > opts.rdflib_max:
             continue
-        result = call("queries", {"config": config, "corpus": str(corpus), "repeat": reps,
+        result = call("queries", {"config": config, "corpus": str(corpus), "repeat": reps, "n": n,
                                   "budget": opts.query_budget, "timeout": opts.query_timeout},
                       {"IPKG_CACHE_DIR": str(bench.warm_cache)})
         for name, value in sorted(result["queries"].items()):
             bench.add(n, "query", config, name, value.get("times"), rows=value.get("rows"),
-                      **({k: v for k, v in value.items() if k in ("timeout", "error")}))
+                      **({k: v for k, v in value.items() if k in ("timeout", "error", "after_abandoned_query")}))
 
     # -- Virtuoso: bulk load and the same queries over HTTP
     if opts.virtuoso:
@@ -394,8 +424,9 @@ def bench_size(bench: Bench, n: int, opts) -> None:
 
     # -- whole processes: `ipkg stats` with a warm cache
     env = {**os.environ, **env_base, "IPKG_CACHE_DIR": str(bench.warm_cache)}
-    times, _ = timed_process([IPKG, "stats", "--format", "json"], env, reps)
-    bench.add(n, "process", "ipkg", "ipkg stats (warm)", times)
+    limit = opts.process_timeout
+    times, output = timed_process([IPKG, "stats", "--format", "json"], env, reps, limit)
+    bench.add(n, "process", "ipkg", "ipkg stats (warm)", times, **({"timeout": limit} if output == "timeout" else {}))
     shutil.rmtree(bench.warm_cache, ignore_errors=True)
 
 
@@ -481,7 +512,7 @@ def bench_virtuoso(bench: Bench, n: int, corpus: Path, reps: int, opts, triples)
         if triples is not None and report.triples != triples:
             note += f"; holds {report.triples:,} triples where Oxigraph holds {triples:,}"
         bench.add(n, "load", "virtuoso", "load", [report.seconds], triples=report.triples, peak_mb=rss, note=note)
-        result = call("queries", {"config": "virtuoso", "corpus": str(corpus), "repeat": reps,
+        result = call("queries", {"config": "virtuoso", "corpus": str(corpus), "repeat": reps, "n": n,
                                   "budget": opts.query_budget, "timeout": opts.query_timeout,
                                   "endpoint": server.endpoint})
         for name, value in sorted(result["queries"].items()):
@@ -766,6 +797,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="plans validated by the pyshacl fallback (extrapolated to N)")
     parser.add_argument("--query-budget", type=float, default=20.0, help="stop repeating a query after this many s")
     parser.add_argument("--query-timeout", type=float, default=30.0)
+    parser.add_argument("--process-timeout", type=float, default=300.0, help="give up on a whole process after")
+    parser.add_argument("--append", action="store_true",
+                        help="keep the records of other sizes already in results.json (re-measure only --sizes)")
+    parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the bundled-plan process timings")
     parser.add_argument("--no-virtuoso", dest="virtuoso", action="store_false")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ipkg-bench",
                         help="where corpora and caches go")
@@ -774,8 +809,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     opts = parser.parse_args(argv)
     if opts.worker:
-        print(json.dumps(WORKERS[opts.worker[0]](json.loads(opts.worker[1]))))
-        return
+        print(json.dumps(WORKERS[opts.worker[0]](json.loads(opts.worker[1]))), flush=True)
+        os._exit(0)  # do not wait for query threads abandoned at their timeout
     sizes = [int(s) for s in opts.sizes.split(",")]
     if opts.report_only:
         data = json.loads((opts.out / "results.json").read_text())
@@ -789,8 +824,17 @@ def main(argv: list[str] | None = None) -> None:
     bench = Bench(opts.out, log)
     info = machine()
     log(f"machine: {info}")
-    bench_cli(bench, opts)
-    for n in sizes:
+    if opts.append and (opts.out / "results.json").exists():
+        old = json.loads((opts.out / "results.json").read_text())
+        bench.records = [r for r in old["records"] if r["n"] not in sizes or r.get("corpus") == "bundled"]
+        sizes = sorted(set(old.get("sizes") or []) | set(sizes) | {r["n"] for r in bench.records})
+        run_sizes = [int(s) for s in opts.sizes.split(",")]
+    else:
+        run_sizes = sizes
+    if opts.cli:
+        bench.records = [r for r in bench.records if r.get("corpus") != "bundled"]
+        bench_cli(bench, opts)
+    for n in run_sizes:
         log(f"N = {n}")
         started = time.perf_counter()
         bench_size(bench, n, opts)

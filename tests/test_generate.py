@@ -77,3 +77,12 @@ def test_loads_and_spans_point_at_their_quotes(corpus):
         assert rows
         for row in rows:
             assert source[int(row["s"].value):int(row["e"].value)] == row["x"].value, path.name
+
+
+def test_synthetic_plans_conform_to_the_shapes(corpus, cli, monkeypatch, tmp_path):
+    out, _ = corpus
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(out))
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    result = cli("validate", "--jobs", "1")
+    assert result.exit_code == 0, result.output[-2000:]
+    assert f"{N} plan(s) validated, 0 with violations" in result.output
