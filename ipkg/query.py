@@ -14,10 +14,10 @@ pasted into the query text. Parameter types: ``iri`` (a prefixed name such as
 ``plan:taixing-2024`` or a full IRI), ``string``, ``string@zh`` (a literal with that language
 tag), ``integer``, ``decimal``, ``boolean``, ``gYear``, ``date``.
 
-On the embedded store (pyoxigraph) parameters are bound with the engine's ``substitutions``
-(SEP-0007 pre-binding). On a remote endpoint they are bound by a ``VALUES`` block inserted at the
-start of the query's outermost group, written from properly serialised RDF terms (see
-:mod:`ipkg.remote`). Either way the query text the user wrote is never changed by a value.
+Parameters are bound by a ``VALUES`` block inserted at the start of the query's outermost group,
+written from properly serialised RDF terms (see :func:`ipkg.remote.with_values`), on the embedded
+store and on a remote endpoint alike: the query text the user wrote is never changed by a value,
+and the engine's planner starts from the bound values.
 
 Queries are read-only unless ``allow_update``; ``SERVICE`` (network access) is refused unless
 ``allow_service``; every embedded query runs under a timeout.
@@ -615,7 +615,11 @@ def _embedded_run(text: str, form: str, terms: dict, graphs: list[str] | None, t
     else:
         options["use_default_graph_as_union"] = True
     if terms:
-        options["substitutions"] = {ox.Variable(name): term for name, term in terms.items()}
+        # A VALUES block, as for servers: Oxigraph's planner starts from it, while `substitutions`
+        # filtered after the whole join (provenance of one node: 4 ms instead of 5 s at N=500).
+        from .remote import with_values
+
+        text = with_values(text, terms)
 
     if form == "update":
         return _embedded_update(text, store, timeout)
