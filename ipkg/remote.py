@@ -31,7 +31,7 @@ class RemoteError(IpkgError):
     """An endpoint that cannot be reached, refuses us, or fails."""
 
 
-def _credentials(user: str | None, password: str | None) -> tuple[str | None, str | None]:
+def credentials(user: str | None, password: str | None) -> tuple[str | None, str | None]:
     return (user or os.environ.get("IPKG_SPARQL_USER") or None,
             password or os.environ.get("IPKG_SPARQL_PASSWORD") or None)
 
@@ -105,7 +105,7 @@ def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list
     wrapper.setRequestMethod(POSTDIRECTLY if form == "update" else URLENCODED)
     if timeout:
         wrapper.setTimeout(int(max(1, round(timeout))))
-    user, password = _credentials(user, password)
+    user, password = credentials(user, password)
     if user and password:
         wrapper.setHTTPAuth(DIGEST)
         wrapper.setCredentials(user, password)
@@ -261,7 +261,7 @@ def push(endpoint: str, *, graph_store: str | None = None, user: str | None = No
     """
     if method != "gsp":
         raise RemoteError(f"push method {method!r} is not available yet (use gsp)")
-    user, password = _credentials(user, password)
+    user, password = credentials(user, password)
     url = graph_store_url(endpoint, graph_store)
     done = []
     for graph, data in graphs_to_push(plans).items():

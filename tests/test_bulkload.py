@@ -1,4 +1,4 @@
-"""`ipkg push-bulk`: the Virtuoso bulk loader path for large corpora, against a private Virtuoso."""
+"""`ipkg push --method bulk`: the Virtuoso bulk loader path for large corpora, against a private Virtuoso."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _tasks_in_sources() -> int:
 
 def test_push_bulk_loads_every_graph_once(virtuoso, cli):
     staging = virtuoso.directory / "staging"  # inside the server's DirsAllowed
-    args = ["push-bulk", "--isql", f"127.0.0.1:{virtuoso.sql_port}", "--password", virtuoso.password,
+    args = ["push", "--method", "bulk", "--isql", f"127.0.0.1:{virtuoso.sql_port}", "--password", virtuoso.password,
             "--staging", staging]
     first = cli(*args)
     assert first.exit_code == 0, first.output

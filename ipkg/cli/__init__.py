@@ -26,5 +26,4 @@ def main() -> None:
 from . import data  # noqa: E402,F401  (registers the commands on `main`)
 from . import query  # noqa: E402,F401
 from . import network  # noqa: E402,F401
-from . import bulk  # noqa: E402,F401
 from . import validate  # noqa: E402,F401

@@ -107,23 +107,37 @@ def queries_show(name: str) -> None:
 
 
 @main.command("push")
-@click.option("--endpoint", required=True, metavar="URL", help="The server's SPARQL endpoint (used to verify).")
+@click.option("--endpoint", metavar="URL", help="The server's SPARQL endpoint (gsp: required; used to verify).")
 @click.option("--graph-store", metavar="URL",
               help="Its SPARQL 1.1 Graph Store Protocol URL [default for Virtuoso: ENDPOINT-graph-crud-auth].")
 @_endpoint_options
 @click.option("--plan", "plans", multiple=True, metavar="SLUG", help="Only this plan (repeatable).")
-@click.option("--method", type=click.Choice(["gsp"]), default="gsp", show_default=True,
-              help="How to load: gsp = one HTTP PUT per named graph (replaces the graph).")
+@click.option("--method", type=click.Choice(["gsp", "bulk"]), default="gsp", show_default=True,
+              help="gsp: one HTTP PUT per named graph (any SPARQL 1.1 server). bulk: Virtuoso's bulk "
+                   "loader reads the files from the server's disk (thousands of plans).")
+@click.option("--isql", "isql_address", default="127.0.0.1:1111", show_default=True, metavar="HOST:PORT",
+              help="bulk: Virtuoso's SQL port (reached with isql-vt).")
+@click.option("--staging", type=click.Path(file_okay=False), metavar="DIR",
+              help="bulk: where to put the files for the server to read (must be in its DirsAllowed).")
+@click.option("--server-dir", metavar="DIR", help="bulk: the staging directory as the server sees it [default: --staging].")
+@click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True, help="bulk: loader threads.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="SECONDS")
 @click.option("--verify/--no-verify", default=True, show_default=True,
               help="Count the triples on the server afterwards and compare.")
-def push_command(endpoint: str, graph_store: str | None, user: str | None, password: str | None,
-                 plans: tuple[str, ...], method: str, timeout: float, verify: bool) -> None:
+def push_command(endpoint: str | None, graph_store: str | None, user: str | None, password: str | None,
+                 plans: tuple[str, ...], method: str, isql_address: str, staging: str | None,
+                 server_dir: str | None, workers: int, timeout: float, verify: bool) -> None:
     """Load the ontology, vocabularies, shared entities and plans into a SPARQL server.
 
     One named graph per plan (https://w3id.org/ipkg/id/graph/<slug>), plus graph/shared and
-    graph/ontology. Each graph is replaced, so pushing twice never duplicates triples.
+    graph/ontology. Each graph is replaced, so pushing twice never duplicates triples. Honours
+    IPKG_PLANS_DIR (push another corpus).
     """
+    if method == "bulk":
+        _push_bulk(isql_address, user, password, staging, server_dir, plans, workers, verify)
+        return
+    if not endpoint:
+        raise click.UsageError("--endpoint is required with --method gsp")
     from ..remote import count_triples, push
 
     def progress(item) -> None:
@@ -143,3 +157,21 @@ def push_command(endpoint: str, graph_store: str | None, user: str | None, passw
     if wrong:
         raise SystemExit(1)
     click.echo(f"pushed {total:,} triples in {len(pushed)} graphs; the server holds exactly these")
+
+
+def _push_bulk(address: str, user: str | None, password: str | None, staging: str | None, server_dir: str | None,
+               plans: tuple[str, ...], workers: int, verify: bool) -> None:
+    from ..bulkload import bulk_load, isql_runner
+    from ..remote import credentials
+    from ..store import bundled_inputs, open_store
+
+    if not staging:
+        raise click.UsageError("--staging is required with --method bulk")
+    user, password = credentials(user, password)
+    host, _, port = address.rpartition(":")
+    inputs = bundled_inputs(list(plans) or None)
+    expected = len(open_store(inputs)) if verify else None
+    report = bulk_load(inputs, isql_runner(port, user or "dba", password or "dba", host=host or "127.0.0.1"),
+                       staging, server_dir=server_dir, workers=workers, expected_triples=expected, count=verify)
+    held = f"; the server holds exactly {report.triples:,} triples in the ipkg graphs" if verify else ""
+    click.echo(f"bulk-loaded {report.files} files into {report.graphs} graphs in {report.seconds:.1f} s{held}")
