@@ -851,10 +851,3 @@ def stale_files() -> list[Path]:
     return sorted(path for path, text in result.files.items()
                   if not path.exists() or path.read_text(encoding="utf-8") != text)
 
-
-if __name__ == "__main__":  # lets curators run the check before the CLI is installed
-    import sys
-
-    problems = check(sys.argv[2:] if len(sys.argv) > 2 and sys.argv[1] == "check" else None)
-    print("\n".join(problems) if problems else "ok: every anchor found, every key known")
-    sys.exit(1 if problems else 0)
