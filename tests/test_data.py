@@ -9,14 +9,8 @@ import pytest
 
 from ipkg import curate, paths
 from ipkg.query import select
+from plan_facts import PREFIXES
 
-PREFIXES = """
-PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 SLUGS = ["lianyungang-2016", "taixing-2024", "yancheng-2022", "yangjiang-2017", "yantai-2016"]
 
 

@@ -13,21 +13,13 @@ from decimal import Decimal
 import pytest
 
 from ipkg.curate import normalise
-from ipkg.query import select
+from plan_facts import rows, spans_of_class
 
 SLUG = "lianyungang-2016"
 PLAN = f"https://w3id.org/ipkg/id/plan/{SLUG}"
 ORG = "https://w3id.org/ipkg/id/org/lianyungang/"
 DOC = "https://w3id.org/ipkg/id/doc/"
 VOCAB = "https://w3id.org/ipkg/vocab/"
-PREFIXES = """
-PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX plan: <https://w3id.org/ipkg/id/plan/>
-"""
 
 # 二、重点任务: groups （一）–（五） with items 1.–4., 1.–4., 1.–5., 1.–4., 1.–3. (lines 43–99 of the text);
 # the short title is each item's first sentence, up to the first 。
@@ -85,10 +77,6 @@ SAFEGUARDS = {
     "加大投入力度": {"finance", "county-governments", "parks"},
     "强化督查推进": {"county-governments"},
 }
-
-
-def rows(store, body: str) -> list[dict]:
-    return select(PREFIXES + body, store)
 
 
 def test_plan_header(store):
@@ -253,13 +241,7 @@ def test_departments(store):
 
 
 def _spans(store, cls: str, extra: str = "", extra_vars: str = "") -> list[dict]:
-    return rows(store, f"""
-        SELECT ?x ?start ?end ?exact {extra_vars} WHERE {{
-          ?x a ipkg:{cls} ; ipkg:inPlan <{PLAN}> ;
-             ipkg:textSpan/oa:hasSelector [ a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end ] ,
-                                          [ a oa:TextQuoteSelector ; oa:exact ?exact ] .
-          {extra}
-        }}""")
+    return spans_of_class(store, PLAN, cls, extra, extra_vars)
 
 
 def test_task_spans(store, sources):

@@ -11,20 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from ipkg.query import select
+from plan_facts import check_exact as _check_exact, rows as q, spans as _spans
 
 SLUG = "taixing-2024"
 PLAN = f"<https://w3id.org/ipkg/id/plan/{SLUG}>"
-PREFIXES = """
-PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa:   <http://www.w3.org/ns/oa#>
-"""
-
-
-def q(store, body: str) -> list[dict]:
-    return select(PREFIXES + body, store)
 
 
 @pytest.fixture(scope="module")
@@ -305,22 +295,6 @@ def test_safeguards(store):
 
 
 # ----------------------------------------------------------------------------- provenance spans
-
-
-def _spans(store, select_pattern: str, var: str, var_pattern: str) -> list[dict]:
-    """Rows of (?x, its span's start/end/exact, ?<var>) for the things ``select_pattern`` binds to ?x."""
-    return q(store, f"""
-        SELECT ?x ?start ?end ?exact ?{var} WHERE {{
-          {select_pattern} {var_pattern}
-          ?x ipkg:textSpan ?s . ?s oa:hasSelector ?p , ?qs .
-          ?p oa:start ?start ; oa:end ?end . ?qs oa:exact ?exact .
-        }}""")
-
-
-def _check_exact(rows, text):
-    assert rows
-    for r in rows:
-        assert text[r["start"]:r["end"]] == r["exact"], r["x"]
 
 
 def test_task_spans(store, text):

@@ -13,22 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from ipkg.query import select
+from plan_facts import rows as q
 
 PLAN = "https://w3id.org/ipkg/id/plan/yancheng-2022"
 TASK = "https://w3id.org/ipkg/id/task/yancheng-2022/"
 DEPT = "https://w3id.org/ipkg/id/org/yancheng/"
-PREFIXES = """
-PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
-
-
-def q(store, body: str) -> list[dict]:
-    return select(PREFIXES + body, store)
 
 
 def flat(text: str) -> str:

@@ -13,20 +13,13 @@ from decimal import Decimal
 import pytest
 
 from ipkg.curate import normalise
-from ipkg.query import select
+from plan_facts import rows, spans_of_class
 
 SLUG = "yantai-2016"
 PLAN = f"https://w3id.org/ipkg/id/plan/{SLUG}"
 ORG = "https://w3id.org/ipkg/id/org/yantai/"
 DOC = "https://w3id.org/ipkg/id/doc/"
 VOCAB = "https://w3id.org/ipkg/vocab/"
-PREFIXES = """
-PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 
 # 三、战略任务: groups （一）–（六） with items 1.–4., 1.–6., 1.–6., 1.–5., 1.–5., 1.–3. (lines 55–139);
 # short title = the item's first sentence, up to the first 。 (the three 基本原则 items under 一、 are
@@ -113,10 +106,6 @@ SAFEGUARDS = {
                "trademark-authority", "copyright-authority"},
     "加大投入力度": {"municipal-government", "county-governments"},
 }
-
-
-def rows(store, body: str) -> list[dict]:
-    return select(PREFIXES + body, store)
 
 
 def test_plan_header(store):
@@ -283,13 +272,7 @@ def test_departments(store):
 
 
 def _spans(store, cls: str, extra: str = "", extra_vars: str = "") -> list[dict]:
-    return rows(store, f"""
-        SELECT ?x ?start ?end ?exact {extra_vars} WHERE {{
-          ?x a ipkg:{cls} ; ipkg:inPlan <{PLAN}> ;
-             ipkg:textSpan/oa:hasSelector [ a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end ] ,
-                                          [ a oa:TextQuoteSelector ; oa:exact ?exact ] .
-          {extra}
-        }}""")
+    return spans_of_class(store, PLAN, cls, extra, extra_vars)
 
 
 def test_task_spans(store, sources):
