@@ -46,3 +46,28 @@ def check_exact(found: list[dict], text: str) -> None:
     assert found
     for row in found:
         assert text[row["start"]:row["end"]] == row["exact"], row["x"]
+
+
+def assignment_summary(store, plan: str) -> dict:
+    """For ``plan`` (an IRI): tasks per ipkg:assignmentStated value, and how many assignments,
+    assigned departments and task→department shortcuts the graph holds."""
+    stated = rows(store, f"""
+        SELECT ?stated (COUNT(?t) AS ?n) WHERE {{ <{plan}> ipkg:hasTask ?t . ?t ipkg:assignmentStated ?stated }}
+        GROUP BY ?stated""")
+    (count,) = rows(store, f"""
+        SELECT (COUNT(DISTINCT ?a) AS ?assignments) (COUNT(DISTINCT ?d) AS ?departments) WHERE {{
+          ?a a ipkg:Assignment ; ipkg:inPlan <{plan}> ; ipkg:department ?d .
+        }}""")
+    (shortcuts,) = rows(store, f"""
+        SELECT (COUNT(*) AS ?n) WHERE {{ <{plan}> ipkg:hasTask ?t .
+          ?t ipkg:assignedDepartment|ipkg:leadDepartment|ipkg:participatingDepartment ?d }}""")
+    return {"stated": {r["stated"]: r["n"] for r in stated}, **count, "shortcuts": shortcuts["n"]}
+
+
+def task_by_title(store, plan: str, title: str) -> list[dict]:
+    """The tasks of ``plan`` whose Chinese short title is ``title``, with assignmentStated and any lead."""
+    return rows(store, f"""
+        SELECT ?t ?stated ?lead WHERE {{
+          <{plan}> ipkg:hasTask ?t . ?t rdfs:label "{title}"@zh ; ipkg:assignmentStated ?stated .
+          OPTIONAL {{ ?t ipkg:leadDepartment ?lead }}
+        }}""")

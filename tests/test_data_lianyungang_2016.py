@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from ipkg.curate import normalise
-from plan_facts import rows, spans_of_class
+from plan_facts import assignment_summary, rows, spans_of_class, task_by_title
 
 SLUG = "lianyungang-2016"
 PLAN = f"https://w3id.org/ipkg/id/plan/{SLUG}"
@@ -116,18 +116,8 @@ def test_tasks_per_group(store):
 
 def test_no_task_has_an_assignment(store):
     # No task paragraph ends with a list of units: the plan assigns no department to any task.
-    stated = rows(store, f"""
-        SELECT ?stated (COUNT(?t) AS ?n) WHERE {{ <{PLAN}> ipkg:hasTask ?t . ?t ipkg:assignmentStated ?stated }}
-        GROUP BY ?stated""")
-    assert stated == [{"stated": False, "n": 20}]
-    (count,) = rows(store, f"""
-        SELECT (COUNT(DISTINCT ?a) AS ?assignments) (COUNT(DISTINCT ?d) AS ?departments) WHERE {{
-          ?a a ipkg:Assignment ; ipkg:inPlan <{PLAN}> ; ipkg:department ?d .
-        }}""")
-    assert count == {"assignments": 0, "departments": 0}
-    (leads,) = rows(store, f"""
-        SELECT (COUNT(*) AS ?n) WHERE {{ <{PLAN}> ipkg:hasTask ?t . ?t ipkg:assignedDepartment|ipkg:leadDepartment|ipkg:participatingDepartment ?d }}""")
-    assert leads["n"] == 0
+    assert assignment_summary(store, PLAN) == {"stated": {False: 20}, "assignments": 0, "departments": 0,
+                                               "shortcuts": 0}
 
 
 @pytest.mark.parametrize("title", ["引导知识产权“增量提质”", "推进知识产权金融服务", "强化知识产权维权援助",
@@ -135,11 +125,7 @@ def test_no_task_has_an_assignment(store):
 def test_specific_tasks_have_no_lead(store, title):
     # Task 2-1-1 says 市政府设立连云港市专利奖 and 2-4-1 names 各县区 as actors, but neither is an
     # assignment; no task has a lead, stated or inferred.
-    found = rows(store, f"""
-        SELECT ?t ?stated ?lead WHERE {{
-          <{PLAN}> ipkg:hasTask ?t . ?t rdfs:label "{title}"@zh ; ipkg:assignmentStated ?stated .
-          OPTIONAL {{ ?t ipkg:leadDepartment ?lead }}
-        }}""")
+    found = task_by_title(store, PLAN, title)
     assert len(found) == 1
     assert found[0]["stated"] is False and found[0]["lead"] is None
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from ipkg.curate import normalise
-from plan_facts import rows, spans_of_class
+from plan_facts import assignment_summary, rows, spans_of_class, task_by_title
 
 SLUG = "yantai-2016"
 PLAN = f"https://w3id.org/ipkg/id/plan/{SLUG}"
@@ -147,18 +147,8 @@ def test_tasks_per_group(store):
 
 def test_no_task_has_an_assignment(store):
     # No task names a responsible unit; bodies are named only in 四、保障措施.
-    stated = rows(store, f"""
-        SELECT ?stated (COUNT(?t) AS ?n) WHERE {{ <{PLAN}> ipkg:hasTask ?t . ?t ipkg:assignmentStated ?stated }}
-        GROUP BY ?stated""")
-    assert stated == [{"stated": False, "n": 29}]
-    (count,) = rows(store, f"""
-        SELECT (COUNT(DISTINCT ?a) AS ?assignments) (COUNT(DISTINCT ?d) AS ?departments) WHERE {{
-          ?a a ipkg:Assignment ; ipkg:inPlan <{PLAN}> ; ipkg:department ?d .
-        }}""")
-    assert count == {"assignments": 0, "departments": 0}
-    (leads,) = rows(store, f"""
-        SELECT (COUNT(*) AS ?n) WHERE {{ <{PLAN}> ipkg:hasTask ?t . ?t ipkg:assignedDepartment|ipkg:leadDepartment|ipkg:participatingDepartment ?d }}""")
-    assert leads["n"] == 0
+    assert assignment_summary(store, PLAN) == {"stated": {False: 29}, "assignments": 0, "departments": 0,
+                                               "shortcuts": 0}
 
 
 @pytest.mark.parametrize("title", ["弘扬与激励全民创新热情", "拓展知识产权金融服务领域", "加大知识产权执法力度",
@@ -166,11 +156,7 @@ def test_no_task_has_an_assignment(store):
 def test_specific_tasks_have_no_lead(store, title):
     # 3-1-3 names 工会、共青团、妇联、科协 and 3-5-5 the 知识产权协会 as social actors, not as assigned
     # units; no task has a lead, stated or inferred.
-    found = rows(store, f"""
-        SELECT ?t ?stated ?lead WHERE {{
-          <{PLAN}> ipkg:hasTask ?t . ?t rdfs:label "{title}"@zh ; ipkg:assignmentStated ?stated .
-          OPTIONAL {{ ?t ipkg:leadDepartment ?lead }}
-        }}""")
+    found = task_by_title(store, PLAN, title)
     assert len(found) == 1
     assert found[0]["stated"] is False and found[0]["lead"] is None
 
