@@ -20,6 +20,10 @@ Layout written (what ``IPKG_PLANS_DIR`` expects)::
     <out>/<slug>.ttl ...          one file per plan
     <out>/shared/documents.ttl    the cited documents (copied)
     <out>/shared/places.ttl       the real places plus one ipkg:City per synthetic city
+    <out>/shared/departments/<city>.ttl
+                                  each synthetic city's departments: those of its plans' templates,
+                                  rewritten; a department key two templates share is described once
+                                  (by the city's first template), as a real city's bodies are
     <out>/sources/<slug>.txt      optional
 
 Command line: ``python -m benchmarks.generate --plans 500 --out /tmp/corpus-500 [--seed 8]``.
@@ -66,6 +70,7 @@ class Template:
     text: str        # the plan's Turtle
     source: str | None
     place: str       # the city's Turtle block in places.ttl
+    departments: str  # the city's department file
 
 
 def _place_blocks(places_ttl: str) -> dict[str, str]:
@@ -91,8 +96,10 @@ def load_templates(plans_dir: Path | None = None, sources_dir: Path | None = Non
         zh = re.search(r'rdfs:label "([^"]+)"@zh', place)[1].removesuffix("市")
         en = re.search(r'"([^"]+)"@en', place)[1]
         source = sources_dir / f"{slug}.txt"
+        departments = (plans_dir / "shared" / "departments" / f"{city}.ttl").read_text(encoding="utf-8")
         templates.append(Template(slug, city, zh, en, slug.rsplit("-", 1)[1], text,
-                                  source.read_text(encoding="utf-8") if source.exists() else None, place))
+                                  source.read_text(encoding="utf-8") if source.exists() else None, place,
+                                  departments))
     if not templates:
         raise SystemExit(f"no template plans in {plans_dir}")
     return templates
@@ -157,13 +164,34 @@ def _scale_block(text: str, factor: Decimal) -> str:
     return _VALUE.sub(scale, text)
 
 
+def _rename_city(text: str, template: Template, city: str, zh: str, en: str) -> str:
+    text = text.replace(f"{ORG}{template.city}/", f"{ORG}{city}/")
+    text = text.replace(f"<{PLACE}{template.city}>", f"<{PLACE}{city}>")
+    return text.replace(template.zh, zh).replace(template.en, en)
+
+
+def city_departments(templates: list[Template], city: str, zh: str, en: str, seed: int) -> str:
+    """The department file of a synthetic city whose plans come from ``templates`` (in order)."""
+    prefixes, blocks = [], {}
+    for template in templates:
+        head, *rest = template.departments.split("\n\n")
+        for line in head.splitlines():
+            if line.startswith("@prefix") and line not in prefixes:
+                prefixes.append(line)
+        for block in rest:
+            block = _rename_city(block.strip(), template, city, zh, en)
+            if block.startswith("@prefix"):
+                prefixes.extend(line for line in block.splitlines() if line not in prefixes)
+            elif block:
+                blocks.setdefault(block.split("\n", 1)[0], block)
+    header = f"# Departments of {city}: synthetic, written by benchmarks/generate.py (seed {seed})."
+    return "\n\n".join([header, "\n".join(sorted(prefixes)), *(blocks[k] for k in sorted(blocks))]) + "\n"
+
+
 def rewrite(template: Template, slug: str, city: str, zh: str, en: str, factor: Decimal) -> tuple[str, str | None]:
     """The template's Turtle (and source text) rewritten for a synthetic plan."""
     source = template.source.replace(template.zh, zh) if template.source is not None else None
-    text = template.text.replace(template.slug, slug)
-    text = text.replace(f"{ORG}{template.city}/", f"{ORG}{city}/")
-    text = text.replace(f"<{PLACE}{template.city}>", f"<{PLACE}{city}>")
-    text = text.replace(template.zh, zh).replace(template.en, en)
+    text = _rename_city(template.text.replace(template.slug, slug), template, city, zh, en)
     if source is not None:
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
         text = re.sub(r'ipkg:sha256 "[0-9a-f]{64}"', f'ipkg:sha256 "{digest}"', text)
@@ -187,7 +215,7 @@ def generate(n: int, out: Path | str, *, seed: int = 8, sources: bool = False,
     names = _city_names(rng, cities, [len(first_template[c].zh) for c in range(cities)])
     if out.exists():
         shutil.rmtree(out)
-    (out / "shared").mkdir(parents=True)
+    (out / "shared" / "departments").mkdir(parents=True)
     if sources:
         (out / "sources").mkdir()
     places = []
@@ -198,6 +226,14 @@ def generate(n: int, out: Path | str, *, seed: int = 8, sources: bool = False,
         block = template.place.replace(f"<{PLACE}{template.city}>", f"<{PLACE}{key}>")
         block = block.replace(f'"{template.zh}市"@zh', f'"{zh}市"@zh').replace(f'"{template.en}"@en', f'"{en}"@en')
         places.append(block)
+    city_templates: dict[int, list[Template]] = {}
+    for city_index, template in layout:
+        city_templates.setdefault(city_index, []).append(template)
+    for city_index, used in city_templates.items():
+        key = f"syn-{city_index:05d}"
+        zh, en = names[city_index]
+        (out / "shared" / "departments" / f"{key}.ttl").write_text(
+            city_departments(used, key, zh, en, seed), encoding="utf-8")
     bytes_written = 0
     for index, (city_index, template) in enumerate(layout):
         key = f"syn-{city_index:05d}"

@@ -348,13 +348,19 @@ def timed_process(argv: list[str], env: dict, repeat: int, timeout: float = 600)
 
 
 def ensure_corpus(n: int, root: Path, seed: int) -> Path:
+    """The corpus of ``n`` plans, generated again when the generator or its templates changed."""
+    import hashlib
+
     from benchmarks.generate import generate
 
     corpus = root / f"corpus-{n}-seed{seed}"
     stamp = corpus / ".complete"
-    if not stamp.exists():
+    digest = hashlib.sha256()
+    for path in [REPO / "benchmarks" / "generate.py", *sorted((REPO / "data" / "ttl").rglob("*.ttl"))]:
+        digest.update(path.read_bytes())
+    if not stamp.exists() or stamp.read_text() != digest.hexdigest():
         generate(n, corpus, seed=seed)
-        stamp.write_text("ok")
+        stamp.write_text(digest.hexdigest())
     return corpus
 
 

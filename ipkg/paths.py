@@ -48,12 +48,18 @@ def shared_dir() -> Path:
     return plans_dir() / "shared"
 
 
+def department_dir() -> Path:
+    """One file per city describing its departments, shared by the city's plans."""
+    return shared_dir() / "departments"
+
+
 def plan_files() -> list[Path]:
     return sorted(plans_dir().glob("*.ttl"))
 
 
 def shared_files() -> list[Path]:
-    return sorted(shared_dir().glob("*.ttl"))
+    """Places, cited documents and every city's departments: the entities plans share."""
+    return sorted(shared_dir().glob("*.ttl")) + sorted(department_dir().glob("*.ttl"))
 
 
 def sources_dir() -> Path:

@@ -1,7 +1,7 @@
 """Loading the knowledge graph: one place that knows which files make the dataset.
 
 The dataset holds one named graph per plan (``id/graph/<slug>``), one for the shared entities
-(``id/graph/shared``: places and cited documents) and one for the ontology and its vocabularies
+(``id/graph/shared``: places, cited documents and each city's departments) and one for the ontology and its vocabularies
 (``id/graph/ontology``). The embedded store is Oxigraph (pyoxigraph): it loads the bundled
 graph about ten times faster than rdflib's parser and answers aggregate queries one to two
 orders of magnitude faster (see ``benchmarks/``). Notebook users still get an rdflib

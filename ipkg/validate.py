@@ -1,7 +1,7 @@
 """SHACL validation of the plans: the shapes in ``shapes/`` run on each plan with pySHACL.
 
 Each plan file is validated on its own, together with the ontology, the vocabularies and the
-shared entities (places, cited documents), so the work grows linearly with the number of plans,
+shared entities (places, cited documents, departments), so the work grows linearly with the number of plans,
 runs on every core, and a plan that has not changed is not validated again:
 
 - **Per plan.** A plan graph is validated alone with the part of the base graph (ontology,
@@ -17,8 +17,11 @@ runs on every core, and a plan that has not changed is not validated again:
   same results on every fixture.
 - **Parallel.** Plans to validate are spread over a process pool (``jobs``, default every core).
 - **Incremental.** Each plan's results are cached in ``<cache dir>/validate/`` under a digest of
-  the plan's bytes, the shapes, the base graph, the inference mode and the engine versions;
-  entries are written atomically, so two runs at once are safe. ``cache=False`` forces a run.
+  the plan's bytes, the shapes, the common base graph (ontology, vocabularies, places, cited
+  documents), the inference mode and the engine versions; the entry also records the digest of
+  each city's department file the plan mentions, so adding a plan (and departments) to one city
+  re-validates that city's plans only. Entries are written atomically, so two runs at once are
+  safe. ``cache=False`` forces a run.
 
 Public API: :func:`validate` returns a :class:`Report`; :func:`load_shapes` and
 :func:`shape_catalogue` describe the shapes.
@@ -40,10 +43,10 @@ from pathlib import Path
 from . import paths
 from .errors import DataError, IpkgError
 from .export import write_atomic
-from .terms import ONTOLOGY, shorten
+from .terms import ONTOLOGY, PREFIXES, shorten
 
 #: Bump when the cached result format or the way results are computed changes.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 SHACL = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -52,6 +55,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SEVERITIES = ("Violation", "Warning", "Info")
 INFERENCE_MODES = ("none", "rdfs")
+ORG_IRI = PREFIXES["dept"]
 
 
 class ValidationError(IpkgError):
@@ -637,12 +641,14 @@ def _parse_rdflib(path: Path) -> list[tuple]:
 _STATE: dict = {}
 
 
-def _prepare(shapes_dir: str | None, base_files: list[str], inference: str) -> None:
-    """Parse the shapes and the base graph once per process (inherited by forked workers).
+def _prepare(shapes_dir: str | None, base_files: list[str], inference: str, base_key: str,
+             department_digests: dict[str, str]) -> None:
+    """Parse the shapes and the base graph once per process (inherited by forked workers); parsed
+    again when ``base_key`` (the digest of the shapes and base files) changes.
 
     The base triples are kept both as Oxigraph triples and converted to rdflib, indexed by subject.
     """
-    key = (shapes_dir, tuple(base_files), inference)
+    key = (shapes_dir, tuple(base_files), inference, base_key)
     if _STATE.get("key") == key:
         return
     shapes = load_shapes(shapes_dir)
@@ -660,29 +666,42 @@ def _prepare(shapes_dir: str | None, base_files: list[str], inference: str) -> N
             by_subject.setdefault(triple.subject.value, []).append(pair)
     _STATE.clear()
     _STATE.update(key=key, shapes=shapes, base=[(t, converter.triple(t)) for t in base], schema=schema,
-                  by_subject=by_subject, inference=inference, memo=converter.memo)
+                  by_subject=by_subject, inference=inference, memo=converter.memo,
+                  department_digests=department_digests)
 
 
 def _base_slice(plan_triples: list) -> list:
     """The base triples a plan's validation needs, as (Oxigraph, rdflib) pairs: the class and
-    property hierarchy, and the description of every base node the plan mentions (vocabulary
-    concepts, places, documents).
+    property hierarchy, and the description of every base node reachable from the plan (its
+    city's departments, their function types, vocabulary concepts and schemes, places, cited
+    documents and their issuers).
 
-    Shapes look one step from a plan's nodes into the base graph (sh:class, skos:inScheme, a
-    cited document's title), so this slice gives the same results as the whole base graph while
-    keeping each plan's graph small. With RDFS inference the whole base graph is used.
+    Shapes look from a plan's nodes into the base graph (sh:class, skos:inScheme, a cited
+    document's title, a department's function type), so this slice gives the same results as
+    the whole base graph while keeping each plan's graph small: other cities' departments are
+    never reachable. With RDFS inference the whole base graph is used.
     """
     state = _STATE
     if state["inference"] != "none":
         return state["base"]
     by_subject = state["by_subject"]
-    mentioned = set()
+    frontier = set()
     for triple in plan_triples:
         for term in (triple.subject, triple.object):
             if type(term).__name__ == "NamedNode":
-                mentioned.add(term.value)
+                frontier.add(term.value)
+    reached: set[str] = set()
+    while frontier:
+        reached |= frontier
+        following = set()
+        for value in frontier:
+            for pair in by_subject.get(value, ()):
+                obj = pair[0].object
+                if type(obj).__name__ == "NamedNode" and obj.value not in reached:
+                    following.add(obj.value)
+        frontier = following
     chosen = list(state["schema"])
-    for value in sorted(mentioned):
+    for value in sorted(reached):
         chosen.extend(by_subject.get(value, ()))
     return chosen
 
@@ -747,7 +766,8 @@ def _run_unit(name: str, path: Path) -> dict:
     plan = plan_nodes[0]
     title = labels.of(plan, f"<{plan}>")
     return {"engine": ENGINE_VERSION, "name": name, "triples": len(plan_ox), "plan": plan,
-            "title": title, "results": results}
+            "title": title, "results": results,
+            "depends": _department_dependencies(plan_ox, state["department_digests"])}
 
 
 class _Labels:
@@ -995,10 +1015,13 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
     common.update(b"\0inference=" + inference.encode() + b"\0shapes\0")
     _digest_files(shape_files, common)
     common.update(b"\0base\0")
-    _digest_files([item.path for item in base], common)
+    department_files = [item.path for item in base if _is_department_file(item.path)]
+    _digest_files([item.path for item in base if not _is_department_file(item.path)], common)
     common_key = common.hexdigest()
 
     store_dir = _cache_dir() if cache else None
+    department_digests = {_dependency_name(path): digest.hex()
+                          for path, digest in _file_digests(department_files, store_dir).items()}
     digests = _file_digests([item.path for item in chosen], store_dir)
     units = []
     for item in chosen:
@@ -1011,7 +1034,7 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
     if store_dir:
         for unit in units:
             entry = _read_cache(store_dir / f"{unit.key}.json")
-            if entry is not None:
+            if entry is not None and _dependencies_unchanged(entry, department_digests):
                 outcomes[unit] = entry
                 cached.add(unit)
     todo = [unit for unit in units if unit not in outcomes]
@@ -1019,7 +1042,7 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
         if shapes_dir:  # user-given shapes: checked against SHACL-for-SHACL (the bundled ones by the tests)
             _ensure_shapes_checked(shapes_path, common_key, store_dir)
         outcomes.update(_run_units(todo, shapes_path, [str(item.path) for item in base], inference, jobs,
-                                   store_dir))
+                                   store_dir, common_key, department_digests))
     errors = sorted(outcome["error"] for outcome in outcomes.values() if "error" in outcome)
     if errors:
         raise DataError("\n".join(errors))
@@ -1090,6 +1113,32 @@ def _file_digests(files: list[Path], store_dir: Path | None) -> dict[Path, bytes
     return digests
 
 
+def _is_department_file(path: Path) -> bool:
+    return path.parent.resolve() == paths.department_dir().resolve()
+
+
+def _dependency_name(path: Path) -> str:
+    return os.path.abspath(path)
+
+
+def _department_dependencies(plan_triples: list, digests: dict[str, str]) -> dict[str, str]:
+    """The department files of the cities whose departments the plan names, with their digests
+    ("absent" for a city without one: creating it must invalidate the plan's results too)."""
+    cities = set()
+    for triple in plan_triples:
+        for term in (triple.subject, triple.object):
+            if type(term).__name__ == "NamedNode" and term.value.startswith(ORG_IRI):
+                cities.add(term.value[len(ORG_IRI):].split("/", 1)[0])
+    folder = paths.department_dir()
+    names = (_dependency_name(folder / f"{city}.ttl") for city in sorted(cities))
+    return {name: digests.get(name, "absent") for name in names}
+
+
+def _dependencies_unchanged(entry: dict, digests: dict[str, str]) -> bool:
+    depends = entry.get("depends")
+    return isinstance(depends, dict) and all(digests.get(name, "absent") == value for name, value in depends.items())
+
+
 def _read_cache(file: Path) -> dict | None:
     try:
         entry = json.loads(file.read_text(encoding="utf-8"))
@@ -1111,10 +1160,11 @@ def _ensure_shapes_checked(shapes_path: Path, common_key: str, store_dir: Path |
 
 
 def _run_units(units: list[Unit], shapes_path: Path, base_files: list[str], inference: str, jobs: int | None,
-               store_dir: Path | None) -> dict[Unit, dict]:
+               store_dir: Path | None, common_key: str, department_digests: dict[str, str]) -> dict[Unit, dict]:
     jobs = jobs or os.cpu_count() or 1
     workers = max(1, min(jobs, len(units)))
-    _prepare(str(shapes_path), base_files, inference)
+    base_key = common_key + json.dumps(department_digests, sort_keys=True)
+    _prepare(str(shapes_path), base_files, inference, base_key, department_digests)
     work = [(unit.name, str(unit.path), str(store_dir / f"{unit.key}.json") if store_dir else None)
             for unit in units]
     if workers == 1:
@@ -1129,7 +1179,7 @@ def _run_units(units: list[Unit], shapes_path: Path, base_files: list[str], infe
         initializer, initargs = None, ()
     else:  # pragma: no cover - platforms without fork parse once per worker
         context = multiprocessing.get_context("spawn")
-        initializer, initargs = _prepare, (str(shapes_path), base_files, inference)
+        initializer, initargs = _prepare, (str(shapes_path), base_files, inference, base_key, department_digests)
     chunksize = max(1, min(16, len(units) // (workers * 4)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer,
                              initargs=initargs) as pool:

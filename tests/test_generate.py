@@ -41,11 +41,34 @@ def test_layout_and_slugs(corpus):
     out, summary = corpus
     plans = sorted(p.stem for p in out.glob("*.ttl"))
     assert len(plans) == N == summary["plans"] == sum(summary["templates"].values())
-    assert sorted((out / "shared").iterdir()) == [out / "shared" / "documents.ttl", out / "shared" / "places.ttl"]
+    assert sorted((out / "shared").iterdir()) == [out / "shared" / name
+                                                  for name in ("departments", "documents.ttl", "places.ttl")]
+    cities = set()
     for slug in plans:
         city, year = slug.rsplit("-", 1)
+        cities.add(city)
         assert city.startswith("syn-") and year.isdigit()
         assert f"<https://w3id.org/ipkg/id/place/{city}>" in (out / "shared" / "places.ttl").read_text(encoding="utf-8")
+    assert sorted(p.stem for p in (out / "shared" / "departments").iterdir()) == sorted(cities)
+    assert len(cities) < len(plans)  # some cities have several plans: the case the department files are for
+
+
+def test_no_triple_sits_in_two_graphs(corpus, monkeypatch, tmp_path):
+    """A city's plans share its departments through one file: were they repeated in each plan's
+    graph, the union default graph would return their triples once per plan and multiply rows."""
+    import ipkg.query
+    from ipkg.store import open_store
+
+    out, _ = corpus
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(out))
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    store = open_store()
+    quads = next(iter(store.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")))["n"].value
+    triples = next(iter(store.query("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } }")))["n"].value
+    assert int(quads) == int(triples)
+    rows = ipkg.query("network-departments")
+    departments = {str(row["department"]) for row in rows}
+    assert len(rows) == len(departments) > 0
 
 
 def test_each_plan_has_its_templates_tasks_and_assignments(corpus):

@@ -360,6 +360,33 @@ def test_unchanged_plans_come_from_the_cache(tmp_path, monkeypatch):
     assert entries and not [e for e in entries if e.name.startswith(".")]  # no temporary files left
 
 
+def test_a_changed_department_file_revalidates_that_citys_plans_only(tmp_path, monkeypatch):
+    """Plans depend on the shared base as a whole, except departments: a plan's results are reused
+    while the department files of the cities it names are unchanged."""
+    import shutil
+
+    from ipkg.validate import validate
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "data" / "ttl", corpus)
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    assert validate().cached == 0
+    departments = corpus / "shared" / "departments" / "taixing.ttl"
+    text = departments.read_text(encoding="utf-8")
+    departments.write_text(text.replace("function-type/agriculture>", "function-type/farming>", 1), encoding="utf-8")
+    report = validate()
+    assert [(plan.name, plan.cached) for plan in report.plans] == [
+        ("lianyungang-2016", True), ("taixing-2024", False), ("yancheng-2022", True), ("yangjiang-2017", True),
+        ("yantai-2016", True)]
+    assert {local(r["shape"]) for r in report.plans[1].results if r["severity"] == "Violation"} == {
+        "DepartmentFunctionType"}  # the change was seen
+    departments.unlink()
+    report = validate()
+    assert [plan.name for plan in report.plans if not plan.cached] == ["taixing-2024"]
+    assert not report.conforms  # its departments are described nowhere now
+
+
 def test_a_same_size_edit_of_an_indexed_file_is_seen(tmp_path, monkeypatch):
     from ipkg.validate import validate
 
