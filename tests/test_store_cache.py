@@ -113,3 +113,72 @@ def test_old_files_are_remembered_and_edits_still_detected(tmp_path, monkeypatch
     assert store_module.content_key(inputs) == key1
     file.write_text("<urn:a> <urn:b> <urn:e> .\n", encoding="utf-8")
     assert store_module.content_key(inputs) != key1
+
+
+# ------------------------------------------------------------------------- the background build
+# Real corpora go over BACKGROUND_BUILD_BYTES at a few hundred plans; the tests lower it to 0 so
+# the 12-plan corpus takes the same path.
+
+
+def test_a_large_corpus_is_answered_from_memory_while_the_cache_builds(tmp_path, corpus, monkeypatch):
+    from ipkg import store as store_module
+
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
+    monkeypatch.setattr(store_module, "BACKGROUND_BUILD_BYTES", 0)
+    inputs = store_module.bundled_inputs()
+    first = store_module.open_store(inputs)
+    expected = len(store_module.open_store(inputs, cache=False))
+    assert len(first) == expected
+    assert store_module.wait_for_cache(inputs, timeout=240), _build_logs(tmp_path / "cache")
+    stores = [p for p in (tmp_path / "cache").iterdir() if p.name.startswith("store-")]
+    assert len(stores) == 1 and (stores[0] / "COMPLETE").exists()
+    assert not list((tmp_path / "cache").glob("*.inputs.json"))  # the request is cleared when done
+    again = store_module.open_store(inputs)
+    assert len(again) == expected
+    with pytest.raises(RuntimeError, match="read-write"):  # opened read-only: the on-disk store
+        import pyoxigraph as ox
+
+        again.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                          ox.Literal("o")))
+
+
+def _build_logs(cache: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in cache.glob("build-*.log"))
+
+
+def test_a_request_whose_inputs_changed_builds_nothing(tmp_path, corpus, monkeypatch):
+    import json
+
+    from ipkg import store as store_module
+
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
+    inputs = store_module.bundled_inputs()
+    key = store_module.content_key(inputs)
+    manifest = tmp_path / "cache" / f".store-{key}.inputs.json"
+    manifest.write_text(json.dumps({"key": "0" * 32, "inputs": [[str(i.path), i.graph] for i in inputs]}))
+    store_module.build_from_manifest(manifest)
+    assert not list((tmp_path / "cache").glob("store-*")) and not manifest.exists()
+
+
+def test_a_lost_request_is_asked_for_again(tmp_path, corpus, monkeypatch):
+    """A builder killed before it cleaned up leaves its request behind; once it is older than the
+    time a builder needs to start (and nobody holds the lock) a new build is started."""
+    from ipkg import store as store_module
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(cache))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
+    monkeypatch.setattr(store_module, "BACKGROUND_BUILD_BYTES", 0)
+    inputs = store_module.bundled_inputs()
+    key = store_module.content_key(inputs)
+    cache.mkdir(exist_ok=True)
+    lost = cache / f".store-{key}.inputs.json"
+    lost.write_text("{}")
+    assert store_module.wait_for_cache(inputs, timeout=0.5) is False  # young: a builder may be starting
+    old = time.time() - store_module.STARTING_SECONDS - 5
+    os.utime(lost, (old, old))
+    assert store_module.wait_for_cache(inputs) is False  # lost, nothing running: no waiting forever
+    store_module.open_store(inputs)
+    assert store_module.wait_for_cache(inputs, timeout=240), _build_logs(cache)
