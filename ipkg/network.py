@@ -464,9 +464,13 @@ def _round(value: float) -> float:
 def centrality(graph) -> dict[str, dict]:
     """Per node: degree, weighted degree, betweenness, eigenvector centrality and PageRank.
 
-    Betweenness counts hops (unweighted, normalised); eigenvector centrality and PageRank use the
-    ``weight``. For a directed graph eigenvector centrality is that of its undirected version
-    (a lead→partner graph has sinks, where power iteration gives nothing useful).
+    Betweenness counts hops (unweighted) and eigenvector centrality uses the ``weight``; both are
+    computed within each connected component (weakly connected for a directed graph) and
+    normalised there, so a department's values depend on its own network only: putting several
+    cities in one graph does not change them (on the whole of a disconnected graph, power iteration
+    gives every component but one zero eigenvector centrality). For a directed graph eigenvector
+    centrality is that of its undirected version (a lead→partner graph has sinks, where power
+    iteration gives nothing useful). PageRank (``weight``) is the whole graph's: it sums to 1.
 
     >>> c = centrality(department_graph("taixing-2024"))
     >>> c["dept:taixing/market-regulation"]["degree"]
@@ -478,18 +482,22 @@ def centrality(graph) -> dict[str, dict]:
         return {}
     degree = dict(graph.degree())
     weighted = dict(graph.degree(weight="weight"))
-    betweenness = nx.betweenness_centrality(graph, normalized=True)
     undirected = graph.to_undirected() if graph.is_directed() else graph
-    if undirected.number_of_edges():
-        try:
-            eigen = nx.eigenvector_centrality(undirected, weight="weight", max_iter=5000, tol=1e-10)
-        except nx.PowerIterationFailedConvergence:  # pragma: no cover - numpy's solver as a fallback
-            eigen = nx.eigenvector_centrality_numpy(undirected, weight="weight")
-    else:
-        eigen = {n: 0.0 for n in graph}
+    betweenness: dict = {}
+    eigen: dict = {}
+    for component in nx.connected_components(undirected):
+        betweenness.update(nx.betweenness_centrality(graph.subgraph(component), normalized=True))
+        part = undirected.subgraph(component)
+        if part.number_of_edges():
+            try:
+                eigen.update(nx.eigenvector_centrality(part, weight="weight", max_iter=5000, tol=1e-10))
+            except nx.PowerIterationFailedConvergence:  # pragma: no cover - numpy's solver as a fallback
+                eigen.update(nx.eigenvector_centrality_numpy(part, weight="weight"))
+        else:
+            eigen.update({n: 0.0 for n in part})
     pagerank = nx.pagerank(graph, weight="weight", tol=1e-12, max_iter=1000)
     return {n: {"degree": int(degree[n]), "weighted_degree": int(round(weighted[n])),
-                "betweenness": _round(betweenness[n]), "eigenvector": _round(eigen.get(n, 0.0)),
+                "betweenness": _round(betweenness[n]), "eigenvector": _round(eigen[n]),
                 "pagerank": _round(pagerank[n])} for n in graph}
 
 

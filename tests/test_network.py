@@ -335,6 +335,18 @@ def test_centrality_table_is_reproducible(corpus):
     assert english[0]["label"] == "Intellectual Property Office"
 
 
+def test_a_citys_centrality_does_not_change_when_other_cities_join_the_graph(corpus):
+    """Eigenvector centrality and betweenness are per connected component: on the five-city graph
+    as a whole, power iteration gave every city but one zero eigenvector centrality."""
+    together = network.centrality(network.department_graph(None, corpus=corpus))
+    for slug in ("taixing-2024", "yancheng-2022", "yangjiang-2017"):
+        alone = network.centrality(network.department_graph(slug, corpus=corpus))
+        for node, values in alone.items():
+            assert together[node]["eigenvector"] == values["eigenvector"], node
+            assert together[node]["betweenness"] == values["betweenness"], node
+        assert max(values["eigenvector"] for values in alone.values()) > 0.3
+
+
 # ---------------------------------------------------------------------------------------- exports
 
 
