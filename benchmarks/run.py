@@ -381,6 +381,8 @@ def bench_size(bench: Bench, n: int, opts) -> None:
     env_base = {"IPKG_PLANS_DIR": str(corpus)}
     triples = None
     if opts.only:
+        if "validate" in opts.only:
+            bench_validate(bench, n, corpus, opts)
         if "query" in opts.only:  # re-measure the named queries only, on a (re)built cache
             bench.warm_cache = opts.work / f"cache-{n}"
             bench.warm_cache.mkdir(exist_ok=True)
@@ -865,8 +867,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--append", action="store_true",
                         help="keep the records of other sizes already in results.json (re-measure only --sizes)")
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the bundled-plan process timings")
-    parser.add_argument("--only", choices=["query"], action="append",
-                        help="with --append: re-measure only the named queries on the embedded stores")
+    parser.add_argument("--only", choices=["query", "validate"], action="append",
+                        help="with --append: re-measure only the named queries on the embedded stores, "
+                             "or only validation (repeatable)")
     parser.add_argument("--no-virtuoso", dest="virtuoso", action="store_false")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ipkg-bench",
                         help="where corpora and caches go")
@@ -892,10 +895,15 @@ def main(argv: list[str] | None = None) -> None:
     log(f"machine: {info}")
     if opts.append and (opts.out / "results.json").exists():
         old = json.loads((opts.out / "results.json").read_text())
-        redo = {"query"} if opts.only else None
+        redo = set(opts.only or ())
+
+        def remeasured(r: dict) -> bool:
+            return ("query" in redo and (r["group"] == "query" and r["config"] in ("ipkg", "pyoxigraph")
+                                         or r["metric"] == "ipkg stats (warm)")
+                    or "validate" in redo and r["group"] == "validate")
+
         bench.records = [r for r in old["records"] if r["n"] not in sizes or r.get("corpus") == "bundled"
-                         or (redo and not (r["group"] in redo and r["config"] in ("ipkg", "pyoxigraph")
-                                           or r["metric"] == "ipkg stats (warm)"))]
+                         or (redo and not remeasured(r))]
         sizes = sorted(set(old.get("sizes") or []) | set(sizes) | {r["n"] for r in bench.records})
         run_sizes = [int(s) for s in opts.sizes.split(",")]
     else:

@@ -653,8 +653,13 @@ def _prepare(shapes_dir: str | None, base_files: list[str], inference: str, base
         return
     shapes = load_shapes(shapes_dir)
     base = []
+    shared_subjects: set[str] = set()
+    shared = paths.shared_dir().resolve()
     for file in base_files:
-        base.extend(_parse_ox(Path(file)))
+        triples = _parse_ox(Path(file))
+        base.extend(triples)
+        if shared in Path(file).resolve().parents:
+            shared_subjects.update(t.subject.value for t in triples)
     converter = _Converter()
     by_subject: dict[str, list] = {}
     schema = []
@@ -666,25 +671,26 @@ def _prepare(shapes_dir: str | None, base_files: list[str], inference: str, base
             by_subject.setdefault(triple.subject.value, []).append(pair)
     _STATE.clear()
     _STATE.update(key=key, shapes=shapes, base=[(t, converter.triple(t)) for t in base], schema=schema,
-                  by_subject=by_subject, inference=inference, memo=converter.memo,
-                  department_digests=department_digests)
+                  by_subject=by_subject, shared_subjects=shared_subjects, inference=inference,
+                  memo=converter.memo, department_digests=department_digests)
 
 
 def _base_slice(plan_triples: list) -> list:
     """The base triples a plan's validation needs, as (Oxigraph, rdflib) pairs: the class and
-    property hierarchy, and the description of every base node reachable from the plan (its
-    city's departments, their function types, vocabulary concepts and schemes, places, cited
-    documents and their issuers).
+    property hierarchy, the description of every base node the plan mentions, and — through the
+    shared entities it mentions (its city's departments, places, cited documents) — of the nodes
+    those mention in turn (a department's function type, a document's issuer).
 
-    Shapes look from a plan's nodes into the base graph (sh:class, skos:inScheme, a cited
-    document's title, a department's function type), so this slice gives the same results as
-    the whole base graph while keeping each plan's graph small: other cities' departments are
-    never reachable. With RDFS inference the whole base graph is used.
+    Shapes look one step from a plan's nodes into the base graph (sh:class, skos:inScheme, a
+    cited document's title) and one step further from a shared entity (a department's function
+    type), so this slice gives the same results as the whole base graph while keeping each plan's
+    graph small; ontology and vocabulary nodes are not followed further, and other cities'
+    departments are never reached. With RDFS inference the whole base graph is used.
     """
     state = _STATE
     if state["inference"] != "none":
         return state["base"]
-    by_subject = state["by_subject"]
+    by_subject, shared_subjects = state["by_subject"], state["shared_subjects"]
     frontier = set()
     for triple in plan_triples:
         for term in (triple.subject, triple.object):
@@ -694,7 +700,7 @@ def _base_slice(plan_triples: list) -> list:
     while frontier:
         reached |= frontier
         following = set()
-        for value in frontier:
+        for value in frontier & shared_subjects:
             for pair in by_subject.get(value, ()):
                 obj = pair[0].object
                 if type(obj).__name__ == "NamedNode" and obj.value not in reached:
