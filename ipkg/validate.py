@@ -647,32 +647,57 @@ def _prepare(shapes_dir: str | None, base_files: list[str], inference: str, base
     again when ``base_key`` (the digest of the shapes and base files) changes.
 
     The base triples are kept both as Oxigraph triples and converted to rdflib, indexed by subject.
+    Departments are read per city when a plan first names the city (:func:`_base_slice`): a
+    corpus of thousands of plans has a department file per city, and re-validating one plan
+    should not parse them all. With RDFS inference the whole base graph is read at once.
     """
     key = (shapes_dir, tuple(base_files), inference, base_key)
     if _STATE.get("key") == key:
         return
-    shapes = load_shapes(shapes_dir)
-    base = []
-    shared_subjects: set[str] = set()
+    _STATE.clear()
+    _STATE.update(key=key, shapes=load_shapes(shapes_dir), inference=inference, schema=[], by_subject={},
+                  shared_subjects=set(), converter=_Converter(), department_digests=department_digests,
+                  department_files={}, base=[])
     shared = paths.shared_dir().resolve()
     for file in base_files:
-        triples = _parse_ox(Path(file))
-        base.extend(triples)
-        if shared in Path(file).resolve().parents:
-            shared_subjects.update(t.subject.value for t in triples)
-    converter = _Converter()
-    by_subject: dict[str, list] = {}
-    schema = []
-    for triple in base:
-        pair = (triple, converter.triple(triple))
-        if triple.predicate.value in (RDFS + "subClassOf", RDFS + "subPropertyOf"):
-            schema.append(pair)
+        path = Path(file)
+        if inference == "none" and _is_department_file(path):
+            _STATE["department_files"][path.stem] = path
         else:
-            by_subject.setdefault(triple.subject.value, []).append(pair)
-    _STATE.clear()
-    _STATE.update(key=key, shapes=shapes, base=[(t, converter.triple(t)) for t in base], schema=schema,
-                  by_subject=by_subject, shared_subjects=shared_subjects, inference=inference,
-                  memo=converter.memo, department_digests=department_digests)
+            _index_base(_parse_ox(path), shared=shared in path.resolve().parents)
+    _STATE["memo"] = _STATE["converter"].memo
+
+
+def _index_base(triples: list, shared: bool) -> None:
+    state = _STATE
+    converter = state["converter"]
+    for triple in triples:
+        pair = (triple, converter.triple(triple))
+        state["base"].append(pair)
+        if triple.predicate.value in (RDFS + "subClassOf", RDFS + "subPropertyOf"):
+            state["schema"].append(pair)
+        else:
+            state["by_subject"].setdefault(triple.subject.value, []).append(pair)
+        if shared:
+            state["shared_subjects"].add(triple.subject.value)
+
+
+def _load_departments(plan_triples: list) -> None:
+    """Index the department files of the cities the plan names that this process has not read."""
+    files = _STATE["department_files"]
+    for city in _mentioned_cities(plan_triples):
+        path = files.pop(city, None)
+        if path is not None:
+            _index_base(_parse_ox(path), shared=True)
+
+
+def _mentioned_cities(plan_triples: list) -> set[str]:
+    cities = set()
+    for triple in plan_triples:
+        for term in (triple.subject, triple.object):
+            if type(term).__name__ == "NamedNode" and term.value.startswith(ORG_IRI):
+                cities.add(term.value[len(ORG_IRI):].split("/", 1)[0])
+    return cities
 
 
 def _base_slice(plan_triples: list) -> list:
@@ -690,6 +715,7 @@ def _base_slice(plan_triples: list) -> list:
     state = _STATE
     if state["inference"] != "none":
         return state["base"]
+    _load_departments(plan_triples)
     by_subject, shared_subjects = state["by_subject"], state["shared_subjects"]
     frontier = set()
     for triple in plan_triples:
@@ -1130,13 +1156,8 @@ def _dependency_name(path: Path) -> str:
 def _department_dependencies(plan_triples: list, digests: dict[str, str]) -> dict[str, str]:
     """The department files of the cities whose departments the plan names, with their digests
     ("absent" for a city without one: creating it must invalidate the plan's results too)."""
-    cities = set()
-    for triple in plan_triples:
-        for term in (triple.subject, triple.object):
-            if type(term).__name__ == "NamedNode" and term.value.startswith(ORG_IRI):
-                cities.add(term.value[len(ORG_IRI):].split("/", 1)[0])
     folder = paths.department_dir()
-    names = (_dependency_name(folder / f"{city}.ttl") for city in sorted(cities))
+    names = (_dependency_name(folder / f"{city}.ttl") for city in sorted(_mentioned_cities(plan_triples)))
     return {name: digests.get(name, "absent") for name in names}
 
 
