@@ -172,17 +172,13 @@ def _rename_city(text: str, template: Template, city: str, zh: str, en: str) -> 
 
 def city_departments(templates: list[Template], city: str, zh: str, en: str, seed: int) -> str:
     """The department file of a synthetic city whose plans come from ``templates`` (in order)."""
-    prefixes, blocks = [], {}
+    prefixes, blocks = set(), {}
     for template in templates:
-        head, *rest = template.departments.split("\n\n")
-        for line in head.splitlines():
-            if line.startswith("@prefix") and line not in prefixes:
-                prefixes.append(line)
-        for block in rest:
+        for block in template.departments.split("\n\n"):  # header comment, prefixes, one block per department
             block = _rename_city(block.strip(), template, city, zh, en)
             if block.startswith("@prefix"):
-                prefixes.extend(line for line in block.splitlines() if line not in prefixes)
-            elif block:
+                prefixes.update(block.splitlines())
+            elif block.startswith("<"):
                 blocks.setdefault(block.split("\n", 1)[0], block)
     header = f"# Departments of {city}: synthetic, written by benchmarks/generate.py (seed {seed})."
     return "\n\n".join([header, "\n".join(sorted(prefixes)), *(blocks[k] for k in sorted(blocks))]) + "\n"
