@@ -286,7 +286,7 @@ def worker_pyshacl(args: dict) -> dict:
     for path in sorted(paths.shapes_dir().glob("*.ttl")):
         shapes.parse(path, format="turtle")
     base = rdflib.Graph()
-    for path in [paths.ontology_file(), *paths.vocabulary_files(), *paths.shared_files()]:
+    for path in [paths.ontology_file(), *paths.vocabulary_files(), *paths.shared_files(), *paths.department_files()]:
         base.parse(path, format="turtle")
     plans = paths.plan_files()[: args["sample"]]
 

@@ -58,8 +58,13 @@ def plan_files() -> list[Path]:
 
 
 def shared_files() -> list[Path]:
-    """Places, cited documents and every city's departments: the entities plans share."""
-    return sorted(shared_dir().glob("*.ttl")) + sorted(department_dir().glob("*.ttl"))
+    """Places and cited documents: the entities every plan may name."""
+    return sorted(shared_dir().glob("*.ttl"))
+
+
+def department_files() -> list[Path]:
+    """Each city's departments, shared by that city's plans."""
+    return sorted(department_dir().glob("*.ttl"))
 
 
 def sources_dir() -> Path:

@@ -435,12 +435,43 @@ def plan_iri(slug: str) -> str:
     return expand_iri(slug)
 
 
-def plan_graphs(slug: str) -> list[str]:
-    """The graphs a query restricted to one plan sees: the plan's, the shared entities', the ontology's."""
+def plan_graphs(slug: str, department_graphs: list[str] = ()) -> list[str]:
+    """The graphs a query restricted to one plan sees: the plan's, its city's departments (the
+    ``department_graphs`` found by :func:`city_department_graphs`), the shared entities', the ontology's."""
+    return [graph_iri(plan_slug(slug)), *sorted(department_graphs), GRAPH + "shared", GRAPH + "ontology"]
+
+
+def plan_slug(slug: str) -> str:
     iri = plan_iri(slug)
     if not iri.startswith(PREFIXES["plan"]):
         raise QueryError(f"--plan expects a plan slug such as taixing-2024, got {slug!r}")
-    return [graph_iri(iri[len(PREFIXES["plan"]):]), GRAPH + "shared", GRAPH + "ontology"]
+    return iri[len(PREFIXES["plan"]):]
+
+
+# The graphs describing the departments of the plan's city (the plan's graph names the city).
+CITY_DEPARTMENT_GRAPHS = f"""PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
+SELECT DISTINCT ?graph WHERE {{
+  GRAPH ?planGraph {{ ?plan ipkg:city ?city }}
+  GRAPH ?graph {{ ?department ipkg:city ?city }}
+  FILTER(STRSTARTS(STR(?graph), "{GRAPH}departments/"))
+}}"""
+
+
+def city_department_graphs(slug: str, *, store=None, endpoint: str | None = None, timeout=DEFAULT_TIMEOUT,
+                           user: str | None = None, password: str | None = None) -> list[str]:
+    """The named graphs holding the departments of the city of plan ``slug``."""
+    import pyoxigraph as ox
+
+    name = plan_slug(slug)
+    terms = {"plan": ox.NamedNode(PREFIXES["plan"] + name), "planGraph": ox.NamedNode(graph_iri(name))}
+    if endpoint:
+        from .remote import remote_run
+
+        result = remote_run(endpoint, CITY_DEPARTMENT_GRAPHS, "select", terms, timeout=timeout, user=user,
+                            password=password)
+    else:
+        result = _embedded_run(CITY_DEPARTMENT_GRAPHS, "select", terms, None, timeout, store, False)
+    return sorted(row["graph"].value for row in result.rows)
 
 
 # ----------------------------------------------------------------------------- results
@@ -577,11 +608,16 @@ def run(name_or_text: str, params: dict | None = None, *, plan: str | None = Non
     if uses_service(text) and not allow_service:
         raise QueryError("the query uses SERVICE, which reaches out over the network: pass --allow-service to allow it")
     terms = bind(header, text, params, plan)
-    graphs = plan_graphs(plan) if plan else None
-    if plan and not endpoint and store is None:
-        from .store import bundled_inputs
+    graphs = None
+    if plan:
+        if not endpoint and store is None:
+            from .store import bundled_inputs, open_store
 
-        bundled_inputs([plan])  # an unknown plan is an error naming the bundled ones
+            bundled_inputs([plan_slug(plan)])  # an unknown plan is an error naming the bundled ones
+            store = open_store()
+        departments = city_department_graphs(plan, store=store, endpoint=endpoint, timeout=timeout, user=user,
+                                              password=password)
+        graphs = plan_graphs(plan, departments)
     if endpoint:
         from .remote import remote_run
 

@@ -6,7 +6,7 @@ outermost WHERE group, so a value can never change the query's structure. ``plan
 become the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters.
 
 ``push`` loads the ontology and vocabularies (``graph/ontology``), the shared entities
-(``graph/shared``) and each plan (``graph/<slug>``) with the SPARQL 1.1 Graph Store HTTP Protocol:
+(``graph/shared``), each city's departments (``graph/departments/<city>``) and each plan (``graph/<slug>``) with the SPARQL 1.1 Graph Store HTTP Protocol:
 one ``PUT`` per named graph, which replaces the graph, so pushing twice never duplicates triples.
 Credentials come from arguments or ``IPKG_SPARQL_USER`` / ``IPKG_SPARQL_PASSWORD``; HTTP digest
 and basic authentication both work (Virtuoso's ``/sparql-graph-crud-auth`` wants digest).

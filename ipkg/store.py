@@ -1,7 +1,8 @@
 """Loading the knowledge graph: one place that knows which files make the dataset.
 
 The dataset holds one named graph per plan (``id/graph/<slug>``), one for the shared entities
-(``id/graph/shared``: places, cited documents and each city's departments) and one for the ontology and its vocabularies
+(``id/graph/shared``: places and cited documents), one per city for its departments
+(``id/graph/departments/<city>``) and one for the ontology and its vocabularies
 (``id/graph/ontology``). The embedded store is Oxigraph (pyoxigraph): it loads the bundled
 graph about ten times faster than rdflib's parser and answers aggregate queries one to two
 orders of magnitude faster (see ``benchmarks/``). Notebook users still get an rdflib
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import DataError
-from .terms import graph_iri
+from .terms import department_graph_iri, graph_iri
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def bundled_inputs(plans: list[str] | None = None) -> list[Input]:
     inputs = [Input(paths.ontology_file(), graph_iri("ontology"))]
     inputs += [Input(p, graph_iri("ontology")) for p in paths.vocabulary_files()]
     inputs += [Input(p, graph_iri("shared")) for p in paths.shared_files()]
+    # one graph per city, so that a query restricted to a plan sees its own city's departments only
+    inputs += [Input(p, department_graph_iri(_graph_name(p))) for p in paths.department_files()]
     for path in paths.plan_files():
         if plans is None or path.stem in plans:
             inputs.append(Input(path, graph_iri(path.stem)))
@@ -378,6 +381,7 @@ def load(files: list[Path | str] | None = None, *, plans: list[str] | None = Non
 def resolve_inputs(files: list[Path | str] | None = None, plans: list[str] | None = None) -> list[Input]:
     """The inputs a command works on: user files (with ontology and shared entities) or the bundle."""
     if files:
-        base = [i for i in bundled_inputs() if i.graph in (graph_iri("ontology"), graph_iri("shared"))]
+        plan_graphs = {graph_iri(path.stem) for path in paths.plan_files()}
+        base = [i for i in bundled_inputs() if i.graph not in plan_graphs]
         return base + inputs_for_files(files)
     return bundled_inputs(plans)

@@ -72,6 +72,11 @@ def graph_iri(name: str) -> str:
     return mint("graph", name)
 
 
+def department_graph_iri(city: str) -> str:
+    """Return the IRI of the named graph that holds the departments of ``city`` (its place key)."""
+    return mint("graph", "departments", city)
+
+
 def shorten(iri: str) -> str:
     """Shorten an IRI for display with the ipkg prefixes (longest namespace wins).
 

@@ -129,7 +129,7 @@ def _owl_rl_errors(graph):
 @pytest.fixture(scope="module")
 def whole_graph():
     graph = rdflib.Graph()
-    for path in TURTLE_FILES + paths.shared_files() + paths.plan_files():
+    for path in TURTLE_FILES + paths.shared_files() + paths.department_files() + paths.plan_files():
         graph.parse(path, format="turtle")
     return graph
 

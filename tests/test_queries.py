@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ipkg import paths
 from ipkg import query as Q
 from ipkg.terms import PREFIXES
 
@@ -464,6 +465,18 @@ def test_department_by_name(facts):
     printed_in = {slug for slug in facts if any("市财政局" in leads + others for _, leads, others in facts[slug]["assignments"])}
     assert {r["city"].rsplit("/", 1)[1] for r in rows} == {s.split("-")[0] for s in printed_in}
     assert run("department-by-name", name="No such office") == []
+
+
+@covers("department-by-name")
+def test_plan_option_sees_its_own_citys_departments_only():
+    """Departments live in one graph per city: --plan must not reach other cities' departments."""
+    everywhere = {r["city"] for r in run("department-by-name", name="市财政局")}
+    assert len(everywhere) == 3
+    for city in everywhere:
+        slug = next(p.stem for p in paths.plan_files() if p.stem.startswith(city.rsplit("/", 1)[1]))
+        rows = Q.run("department-by-name", {"name": "市财政局"}, plan=slug).dicts()
+        assert {r["city"] for r in rows} == {city}
+    assert Q.city_department_graphs("taixing-2024") == ["https://w3id.org/ipkg/id/graph/departments/taixing"]
 
 
 # ----------------------------------------------------------------------------- binding and injection

@@ -126,11 +126,14 @@ def test_named_query_gives_the_same_results_on_the_server(name, server, pushed, 
     assert normalised(far, item.text) == normalised(local, item.text)
 
 
-@pytest.mark.parametrize("name", ["lead-departments", "tasks-by-stage", "construct-plan", "plan-stats"])
+@pytest.mark.parametrize("name", ["lead-departments", "tasks-by-stage", "construct-plan", "plan-stats",
+                                  "department-by-name", "network-departments"])
 def test_plan_restriction_is_the_same_on_the_server(name, server, pushed, store):
     item = Q.get(name)
-    local = Q.run(name, plan="yancheng-2022", store=store)
-    far = Q.run(name, plan="yancheng-2022", endpoint=server.endpoint, user=server.user, password=server.password)
+    params = params_for(item)
+    local = Q.run(name, params, plan="yancheng-2022", store=store)
+    far = Q.run(name, params, plan="yancheng-2022", endpoint=server.endpoint, user=server.user,
+                password=server.password)
     assert normalised(far, item.text) == normalised(local, item.text)
     assert normalised(local, item.text)  # not vacuous
 
