@@ -594,9 +594,9 @@ def run(name_or_text: str, params: dict | None = None, *, plan: str | None = Non
     """Run a named query, a ``.rq`` file or SPARQL text; return a :class:`Result`.
 
     ``params`` (or keyword arguments) bind declared parameters; ``plan`` (a slug) restricts the
-    dataset to that plan's named graph plus the shared entities and the ontology, and binds a
-    declared ``plan`` parameter. ``endpoint`` sends the query to a SPARQL 1.1 endpoint instead of
-    the embedded store.
+    dataset to that plan's named graph plus its city's departments, the shared entities and the
+    ontology, and binds a declared ``plan`` parameter. ``endpoint`` sends the query to a SPARQL 1.1
+    endpoint instead of the embedded store.
     """
     params = dict(params or {}, **kwargs)
     text, header = resolve(name_or_text)
@@ -660,16 +660,30 @@ def _embedded_run(text: str, form: str, terms: dict, graphs: list[str] | None, t
     if form == "update":
         return _embedded_update(text, store, timeout)
 
-    def work():
+    from .ordering import sort_rows, split_order_by
+    from .store import is_on_disk
+
+    # in memory the engine sorts faster than Python (20-35 % on 10^4-10^5 rows); on disk slower
+    unordered = split_order_by(text) if form == "select" and is_on_disk(store) else None
+
+    def solve(query_text):
         try:
-            answer = store.query(text, **options)
+            return store.query(query_text, **options)
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {syntax_message(exc)}") from None
+
+    def rows_of(answer):
+        names = [v.value for v in answer.variables]
+        return names, [{name: solution[name] for name in names if solution[name] is not None} for solution in answer]
+
+    def work():
+        answer = solve(unordered[0] if unordered else text)
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
-            names = [v.value for v in answer.variables]
-            rows = [{name: solution[name] for name in names if solution[name] is not None} for solution in answer]
+            names, rows = rows_of(answer)
+            if unordered and not sort_rows(rows, unordered[1], names):
+                names, rows = rows_of(solve(text))  # an order only the engine knows
             return Result("select", variables=names, rows=rows)
         return Result("graph", triples=list(answer))
 
@@ -864,7 +878,7 @@ def format_result(result: Result, fmt: str = "table", names: dict[str, str] | No
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
         if fmt in ("turtle", "ntriples"):
-            raise QueryError(f"an ASK query gives a boolean, not triples: use --format table, json, csv or tsv")
+            raise QueryError("an ASK query gives a boolean, not triples: use --format table, json, csv or tsv")
         return ("true" if result.boolean else "false") + "\n"
     if fmt in ("turtle", "ntriples"):
         if result.kind != "graph":

@@ -25,6 +25,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,7 +198,22 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True):
         with _build_lock(lock):
             if not (target / "COMPLETE").exists():  # built by another process while we waited
                 _build(target, key, inputs)
-    return ox.Store.read_only(str(target))
+    store = ox.Store.read_only(str(target))
+    _recent_on_disk[id(store)] = store
+    while len(_recent_on_disk) > 4:
+        _recent_on_disk.popitem(last=False)
+    return store
+
+
+# The stores open_store() opened on disk lately, held so that their ids stay theirs (pyoxigraph
+# stores take no attributes or weak references). Forgetting one only costs speed: see is_on_disk.
+_recent_on_disk: OrderedDict[int, object] = OrderedDict()
+
+
+def is_on_disk(store) -> bool:
+    """True for a store :func:`open_store` opened from the on-disk cache (lately). On such a store
+    Oxigraph reads strings back from RocksDB while it sorts, so :mod:`ipkg.query` sorts in Python."""
+    return id(store) in _recent_on_disk
 
 
 def wait_for_cache(inputs: list[Input] | None = None, timeout: float | None = None) -> bool:
