@@ -33,6 +33,7 @@ _NUMERIC = {XSD + name for name in ("integer", "decimal", "double", "float", "in
                                      "nonNegativeInteger", "positiveInteger", "negativeInteger",
                                      "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
                                      "unsignedByte")}
+_INTEGER = _NUMERIC - {XSD + name for name in ("decimal", "double", "float")}
 _STRING = XSD + "string"
 
 
@@ -76,52 +77,79 @@ def sort_rows(rows: list[dict], keys: list[tuple[str, bool]], variables: list[st
         return False
     columns = []
     for name, descending in keys:
-        kind, values = _column(rows, name)
-        if kind is None:
+        values = _column(rows, name)
+        if values is None:
             return False
         columns.append((values, descending))
     # least significant first: Python's sort is stable, so each pass keeps the earlier passes' order
-    order = sorted(range(len(rows)), key=lambda i: _tie_break(rows[i]))
+    order = list(range(len(rows)))
     for values, descending in reversed(columns):
-        order.sort(key=lambda i: values[i], reverse=descending)
+        order.sort(key=values.__getitem__, reverse=descending)
+    _break_ties(order, rows, [values for values, _ in columns])
     rows[:] = [rows[i] for i in order]
     return True
 
 
-def _tie_break(row: dict) -> tuple:
+def _break_ties(order: list[int], rows: list[dict], columns: list[list]) -> None:
+    """Order each run of rows equal on every key by the rows' N-Triples forms (in place)."""
+    keys = list(zip(*columns))
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and keys[order[end]] == keys[order[start]]:
+            end += 1
+        if end - start > 1:
+            order[start:end] = sorted(order[start:end], key=lambda i: _row_text(rows[i]))
+        start = end
+
+
+def _row_text(row: dict) -> tuple:
     return tuple(sorted((name, str(term)) for name, term in row.items()))
 
 
 def _column(rows: list[dict], name: str):
-    """('iri' | 'number' | 'string', sort values) for one key column, or (None, None)."""
+    """Sort values for one key column, or None when its terms are not all of one kind this module
+    orders (IRIs, numbers, xsd:string); unbound values sort first."""
     import pyoxigraph as ox
 
+    named_node, literal = ox.NamedNode, ox.Literal
     kinds = set()
     values = []
     for row in rows:
         term = row.get(name)
+        kind = type(term)
         if term is None:
             values.append((0,))
-        elif isinstance(term, ox.NamedNode):
+            continue
+        if kind is named_node:
             kinds.add("iri")
             values.append((1, term.value))
-        elif isinstance(term, ox.Literal) and not term.language and term.datatype.value == _STRING:
-            kinds.add("string")
-            values.append((2, term.value))
-        elif isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
-            number = _number(term.value)
-            if number is None:
-                return None, None
-            kinds.add("number")
-            values.append((2, number))
+        elif kind is literal:
+            datatype = term.datatype.value
+            if datatype == _STRING:
+                kinds.add("string")
+                values.append((2, term.value))
+            elif datatype in _NUMERIC:
+                number = _number(term.value, datatype)
+                if number is None:
+                    return None
+                kinds.add("number")
+                values.append((2, number))
+            else:
+                return None
         else:
-            return None, None
+            return None
         if len(kinds) > 1:
-            return None, None
-    return (kinds.pop() if kinds else "unbound"), values
+            return None
+    return values
 
 
-def _number(text: str) -> Decimal | None:
+def _number(text: str, datatype: str) -> int | Decimal | None:
+    if datatype in _INTEGER:
+        try:
+            return int(text)
+        except ValueError:
+            return None
     try:
         value = Decimal(text.strip())
     except InvalidOperation:

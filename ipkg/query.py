@@ -674,7 +674,7 @@ def _embedded_run(text: str, form: str, terms: dict, graphs: list[str] | None, t
 
     def rows_of(answer):
         names = [v.value for v in answer.variables]
-        return names, [{name: solution[name] for name in names if solution[name] is not None} for solution in answer]
+        return names, [{name: term for name, term in zip(names, solution) if term is not None} for solution in answer]
 
     def work():
         answer = solve(unordered[0] if unordered else text)
