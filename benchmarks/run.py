@@ -393,6 +393,8 @@ def bench_size(bench: Bench, n: int, opts) -> None:
             bench.add(n, "process", "ipkg", "ipkg stats (warm)", times,
                       **({"timeout": opts.process_timeout} if output == "timeout" else {}))
             shutil.rmtree(bench.warm_cache, ignore_errors=True)
+        if "virtuoso" in opts.only and opts.virtuoso:
+            bench_virtuoso(bench, n, corpus, reps, opts, None)
         return
 
     # -- load: each repetition a fresh process
@@ -867,9 +869,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--append", action="store_true",
                         help="keep the records of other sizes already in results.json (re-measure only --sizes)")
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the bundled-plan process timings")
-    parser.add_argument("--only", choices=["query", "validate"], action="append",
+    parser.add_argument("--only", choices=["query", "validate", "virtuoso"], action="append",
                         help="with --append: re-measure only the named queries on the embedded stores, "
-                             "or only validation (repeatable)")
+                             "only validation, or only Virtuoso's bulk load and queries (repeatable)")
     parser.add_argument("--no-virtuoso", dest="virtuoso", action="store_false")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ipkg-bench",
                         help="where corpora and caches go")
@@ -900,7 +902,8 @@ def main(argv: list[str] | None = None) -> None:
         def remeasured(r: dict) -> bool:
             return ("query" in redo and (r["group"] == "query" and r["config"] in ("ipkg", "pyoxigraph")
                                          or r["metric"] == "ipkg stats (warm)")
-                    or "validate" in redo and r["group"] == "validate")
+                    or "validate" in redo and r["group"] == "validate"
+                    or "virtuoso" in redo and r["config"] == "virtuoso")
 
         bench.records = [r for r in old["records"] if r["n"] not in sizes or r.get("corpus") == "bundled"
                          or (redo and not remeasured(r))]
