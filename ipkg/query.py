@@ -435,7 +435,7 @@ def plan_iri(slug: str) -> str:
     return expand_iri(slug)
 
 
-def plan_graphs(slug: str, department_graphs: list[str] = ()) -> list[str]:
+def plan_graphs(slug: str, department_graphs: tuple[str, ...] | list[str] = ()) -> list[str]:
     """The graphs a query restricted to one plan sees: the plan's, its city's departments (the
     ``department_graphs`` found by :func:`city_department_graphs`), the shared entities', the ontology's."""
     return [graph_iri(plan_slug(slug)), *sorted(department_graphs), GRAPH + "shared", GRAPH + "ontology"]
