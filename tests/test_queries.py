@@ -448,6 +448,16 @@ def test_department_network(facts, store):
     assert len(departments) == len(printed_units)
 
 
+@covers("construct-department-network", "network-departments")
+@pytest.mark.parametrize("slug", SLUGS)
+def test_department_network_triples_describe_every_node(slug):
+    # yancheng-2022 names a department that shares none of its tasks: a node without edges
+    result = Q.run("construct-department-network", plan=slug)
+    described = {t.subject.value for t in result.triples if t.predicate.value == PREFIXES["rdfs"] + "label"}
+    nodes = {row["department"] for row in Q.run("network-departments", plan=slug).dicts()}
+    assert described == nodes
+
+
 @covers("search-tasks")
 def test_search_tasks(sources):
     rows = run("search-tasks", text="地理标志")
