@@ -3,7 +3,8 @@
 Queries go through SPARQLWrapper (HTTP POST, SPARQL 1.1 protocol). Parameters are bound by a
 ``VALUES`` block written from serialised RDF terms and inserted at the start of the query's
 outermost WHERE group, so a value can never change the query's structure. ``plan`` restrictions
-become the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters.
+become the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters. SELECT and ASK
+results are asked for as SPARQL XML (parsed by pyoxigraph), JSON accepted; graphs as N-Triples.
 
 ``push`` loads the ontology and vocabularies (``graph/ontology``), the shared entities
 (``graph/shared``), each city's departments (``graph/departments/<city>``) and each plan (``graph/<slug>``) with the SPARQL 1.1 Graph Store HTTP Protocol:
@@ -93,7 +94,7 @@ def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list
                timeout: float | None = 60.0, user: str | None = None, password: str | None = None):
     """Run a query on a SPARQL endpoint and return an :class:`ipkg.query.Result`."""
     import pyoxigraph as ox
-    from SPARQLWrapper import DIGEST, JSON, N3, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
+    from SPARQLWrapper import DIGEST, N3, POST, POSTDIRECTLY, URLENCODED, XML, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
                                                 SPARQLWrapperException, Unauthorized)
 
@@ -118,8 +119,12 @@ def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list
         wrapper.setReturnFormat(N3)
         wrapper.setOnlyConneg(True)
         wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-    else:
-        wrapper.setReturnFormat(JSON)
+    elif form != "update":
+        # XML first: Virtuoso writes it 2.7x as fast as JSON (112,000 rows: 5.0 s against 13.4 s at
+        # N = 1,100), and pyoxigraph parses it natively; JSON is still understood
+        wrapper.setReturnFormat(XML)
+        wrapper.setOnlyConneg(True)
+        wrapper.addCustomHttpHeader("Accept", f"{RESULTS_XML}, {RESULTS_JSON};q=0.9")
     try:
         response = wrapper.query()
         raw = response.response.read()
@@ -147,18 +152,35 @@ def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list
         except SyntaxError as exc:
             raise RemoteError(f"endpoint {endpoint} sent triples ipkg cannot parse: {exc}") from None
         return Result("graph", triples=triples)
+    if "xml" in content_type.lower() or (not content_type and raw.lstrip().startswith(b"<")):
+        try:
+            answer = ox.parse_query_results(raw, format=ox.QueryResultsFormat.XML)
+        except SyntaxError as exc:
+            raise RemoteError(f"endpoint {endpoint} sent XML results ipkg cannot parse: {exc}") from None
+        if isinstance(answer, ox.QueryBoolean):
+            return Result("ask", boolean=bool(answer))
+        variables = [v.value for v in answer.variables]
+        return Result("select", variables=variables,
+                      rows=[{name: term for name, term in zip(variables, solution) if term is not None}
+                            for solution in answer])
     import json
 
     try:
         document = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RemoteError(f"endpoint {endpoint} did not send SPARQL JSON results ({content_type}): {exc}") from None
+        raise RemoteError(f"endpoint {endpoint} did not send SPARQL results in XML or JSON ({content_type}): "
+                          f"{exc}") from None
     if "boolean" in document:
         return Result("ask", boolean=bool(document["boolean"]))
     variables = document.get("head", {}).get("vars", [])
     rows = [{name: _term(value) for name, value in binding.items()}
             for binding in document.get("results", {}).get("bindings", [])]
     return Result("select", variables=variables, rows=rows)
+
+
+RESULTS_XML = "application/sparql-results+xml"
+RESULTS_JSON = "application/sparql-results+json"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -179,6 +201,10 @@ def _term(value: dict):
         return ox.BlankNode(value["value"])
     if "xml:lang" in value:
         return ox.Literal(value["value"], language=value["xml:lang"])
+    if value.get("datatype") == XSD_BOOLEAN:
+        # Virtuoso's JSON writes booleans as 1/0; the canonical form is what the store and XML give
+        lexical = {"1": "true", "0": "false"}.get(value["value"], value["value"])
+        return ox.Literal(lexical, datatype=ox.NamedNode(XSD_BOOLEAN))
     if value.get("datatype"):
         return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
     return ox.Literal(value["value"])
