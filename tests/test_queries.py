@@ -107,10 +107,6 @@ def run(query_name, **params):
     return Q.run(query_name, params).dicts()
 
 
-def labels_zh(store, iris) -> dict[str, str]:
-    return Q.labels(iris, "zh", store=store)
-
-
 def core(name: str) -> str:
     """A printed unit name without the city prefix and brackets, to match a department's full label."""
     name = re.sub(r"[〔（(].*?[〕）)]", "", name)
@@ -212,7 +208,6 @@ def test_plan_stats_and_network_plans_count_the_printed_tasks(facts):
 def test_lead_departments_from_the_printed_assignments(facts, store):
     rows = run("lead-departments")
     assert {r["plan"] for r in rows} == {PLAN + s for s in ("taixing-2024", "yancheng-2022", "yangjiang-2017")}
-    names = labels_zh(store, [r["department"] for r in rows])
     for slug in ("taixing-2024", "yancheng-2022", "yangjiang-2017"):
         mine = [r for r in rows if r["plan"] == PLAN + slug]
         text = lead_counts(facts, slug)

@@ -16,8 +16,6 @@ header has a ``server-note:`` documents any further difference.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from decimal import Decimal, InvalidOperation
 
 import pytest
