@@ -2,7 +2,7 @@
 
 One command measures everything, side by side, in the same run::
 
-    .venv/bin/python -m benchmarks.run --sizes 5,50,500,3000
+    .venv/bin/python -m benchmarks.run --sizes 5,50,500,1100,3000
 
 and writes ``benchmarks/results/`` (``results.json``, ``results.md``, ``time-vs-n.png``,
 ``machine.md``). Each measurement runs in a fresh process (so peak memory is that of one
@@ -874,7 +874,7 @@ def _plot(records: list[dict], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="5,50,500,3000", help="comma-separated N [%(default)s]")
+    parser.add_argument("--sizes", default="5,50,500,1100,3000", help="comma-separated N [%(default)s]")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement at N ≤ 50 (fewer above)")
     parser.add_argument("--rdflib-max", type=int, default=500, help="largest N for rdflib-based stores")
