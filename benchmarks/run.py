@@ -672,10 +672,11 @@ def write_report(records: list[dict], info: dict, out: Path, sizes: list[int]) -
     lines += _load_table(records, sizes, fits)
     lines += _query_table(records, sizes, fits)
     lines += _other_table(records, sizes, fits)
-    lines += _targets(records, max(sizes), "the issue's N")
+    lines += _targets(records, max(sizes), "the largest N measured")
     assumed = _size_nearest(records, ASSUMED_TRIPLES)
     if assumed is not None and assumed != max(sizes):
-        lines += _targets(records, assumed, f"about the {ASSUMED_TRIPLES / 1e6:g} million triples the issue assumed for N = 3,000")
+        lines += _targets(records, assumed,
+                          f"about the {ASSUMED_TRIPLES / 1e6:g} million triples the issue assumed for N = 3,000")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     (out / "machine.md").write_text("# Machine\n\n" + "\n".join(f"- {k}: {v}" for k, v in info.items()) + "\n")
     _plot(records, out / "time-vs-n.png")
