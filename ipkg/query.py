@@ -487,6 +487,8 @@ class Result:
     boolean: bool | None = None
     triples: list = field(default_factory=list)
     message: str = ""
+    # the embedded store it came from (None from an endpoint): labels are looked up in the same one
+    store: object = field(default=None, repr=False, compare=False)
 
     def dicts(self) -> list[dict]:
         """Rows as plain Python values (IRIs and strings as str, numbers as int/Decimal/float).
@@ -613,8 +615,9 @@ def run(name_or_text: str, params: dict | None = None, *, plan: str | None = Non
         if not endpoint and store is None:
             from .store import bundled_inputs, open_store
 
-            bundled_inputs([plan_slug(plan)])  # an unknown plan is an error naming the bundled ones
-            store = open_store()
+            # while the corpus's cache is built, only this plan is loaded (an unknown plan is an
+            # error naming the bundled ones)
+            store = open_store(meanwhile=bundled_inputs([plan_slug(plan)]))
         departments = city_department_graphs(plan, store=store, endpoint=endpoint, timeout=timeout, user=user,
                                               password=password)
         graphs = plan_graphs(plan, departments)
@@ -688,7 +691,9 @@ def _embedded_run(text: str, form: str, terms: dict, graphs: list[str] | None, t
         return Result("graph", triples=list(answer))
 
     try:
-        return _run_in_thread(work, timeout)
+        result = _run_in_thread(work, timeout)
+        result.store = store
+        return result
     except OSError as exc:
         message = str(exc)
         if "SERVICE" in message.upper() or "service" in message:

@@ -167,7 +167,7 @@ def cache_dir() -> Path:
     return Path(base) / "ipkg"
 
 
-def open_store(inputs: list[Input] | None = None, *, cache: bool = True):
+def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhile: list[Input] | None = None):
     """Return a pyoxigraph Store holding ``inputs`` (default: the bundled graph).
 
     With ``cache`` the store is built once in the cache directory and reopened read-only by later
@@ -179,7 +179,9 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True):
 
     Inputs larger than ``BACKGROUND_BUILD_BYTES`` are not waited for: while the cache is missing
     (or being built by another process) this call loads them into memory and, unless a build is
-    already running, starts one in a detached process (see :func:`wait_for_cache`).
+    already running, starts one in a detached process (see :func:`wait_for_cache`). A caller that
+    needs only part of the inputs passes that part as ``meanwhile``: it alone is loaded then
+    (``ipkg query --plan`` loads its plan, not the whole corpus).
     """
     import pyoxigraph as ox
 
@@ -194,7 +196,7 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True):
         if sum(item.path.stat().st_size for item in inputs) > BACKGROUND_BUILD_BYTES:
             if not _pending(key, lock):
                 _start_background_build(key, inputs)
-            return _memory_store(inputs)
+            return _memory_store(inputs if meanwhile is None else meanwhile)
         with _build_lock(lock):
             if not (target / "COMPLETE").exists():  # built by another process while we waited
                 _build(target, key, inputs)

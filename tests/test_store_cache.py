@@ -145,6 +145,28 @@ def test_a_large_corpus_is_answered_from_memory_while_the_cache_builds(tmp_path,
         again.add(probe)
 
 
+def test_a_plan_is_answered_from_its_own_files_while_the_cache_builds(tmp_path, corpus, monkeypatch):
+    """`ipkg query --plan` on a corpus whose cache is not built yet loads that plan (with the shared
+    entities and departments), not every plan, and answers as the whole corpus's cache does later."""
+    from ipkg import query as Q
+    from ipkg import store as store_module
+    from ipkg.terms import graph_iri
+
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
+    monkeypatch.setattr(store_module, "BACKGROUND_BUILD_BYTES", 0)
+    slugs = sorted(p.stem for p in corpus.glob("*.ttl"))
+    first = Q.run("lead-departments", plan=slugs[1])
+    assert first.rows
+    loaded = {g.value for g in first.store.named_graphs()}
+    assert graph_iri(slugs[1]) in loaded and not loaded & {graph_iri(s) for s in slugs if s != slugs[1]}
+    assert store_module.wait_for_cache(timeout=240), _build_logs(tmp_path / "cache")
+    later = Q.run("lead-departments", plan=slugs[1])
+    assert store_module.is_on_disk(later.store)
+    assert {g.value for g in later.store.named_graphs()} >= {graph_iri(s) for s in slugs}
+    assert later.rows == first.rows
+
+
 def _build_logs(cache: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in cache.glob("build-*.log"))
 

@@ -58,7 +58,8 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
     fmt = fmt or default_format(result)
     names = {}
     if fmt in ("table", "markdown"):
-        names = labels(iris_in(result), lang, endpoint=endpoint, timeout=timeout, user=user, password=password)
+        names = labels(iris_in(result), lang, store=result.store, endpoint=endpoint, timeout=timeout, user=user,
+                       password=password)
     data = format_result(result, fmt, names)
     if output:
         from ..export import write_atomic
