@@ -31,8 +31,9 @@ NUMERIC = {XSD + t for t in ("integer", "decimal", "int", "long", "short", "doub
 
 
 class Server:
-    def __init__(self, endpoint, graph_store, user, password, stop=None):
+    def __init__(self, endpoint, graph_store, user, password, stop=None, update_endpoint=None):
         self.endpoint, self.graph_store, self.user, self.password, self._stop = endpoint, graph_store, user, password, stop
+        self.update_endpoint = update_endpoint or endpoint
 
     def stop(self):
         if self._stop:
@@ -43,7 +44,8 @@ class Server:
 def server():
     if os.environ.get("IPKG_TEST_ENDPOINT"):
         found = Server(os.environ["IPKG_TEST_ENDPOINT"], os.environ.get("IPKG_TEST_GRAPH_STORE"),
-                       os.environ.get("IPKG_TEST_USER"), os.environ.get("IPKG_TEST_PASSWORD"))
+                       os.environ.get("IPKG_TEST_USER"), os.environ.get("IPKG_TEST_PASSWORD"),
+                       update_endpoint=os.environ.get("IPKG_TEST_UPDATE_ENDPOINT"))
         yield found
         return
     from ipkg.servers import Virtuoso, virtuoso_available
@@ -56,7 +58,9 @@ def server():
         pytest.skip(reason)
     virtuoso = Virtuoso.start()
     try:
-        yield Server(virtuoso.endpoint, virtuoso.graph_store, virtuoso.user, virtuoso.password, virtuoso.stop)
+        # Virtuoso takes updates from authenticated users only, on /sparql-auth
+        yield Server(virtuoso.endpoint, virtuoso.graph_store, virtuoso.user, virtuoso.password, virtuoso.stop,
+                     update_endpoint=virtuoso.endpoint + "-auth")
     finally:
         virtuoso.stop()
 
@@ -206,6 +210,21 @@ def test_update_on_the_server_needs_the_flag(server, pushed, cli):
     assert result.exit_code == 2 and "--allow-update" in result.stderr
     counts = remote.count_triples(server.endpoint, [p.graph for p in pushed])
     assert counts == {p.graph: p.triples for p in pushed}
+
+
+def test_update_on_the_server_with_the_flag(server, pushed, cli):
+    graph = "http://example.org/ipkg-test/update"
+    insert = f'INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/a> <http://example.org/b> "c" }} }}'
+    login = ["--user", server.user, "--password", server.password] if server.user else []
+    result = cli("query", "-", "--endpoint", server.update_endpoint, "--allow-update", *login, input=insert)
+    try:
+        assert result.exit_code == 0, result.stderr
+        assert "update sent" in result.stderr + result.stdout
+        assert remote.count_triples(server.endpoint, [graph]) == {graph: 1}
+    finally:
+        Q.run(f"CLEAR GRAPH <{graph}>", endpoint=server.update_endpoint, allow_update=True, user=server.user,
+              password=server.password)
+    assert remote.count_triples(server.endpoint, [graph]) == {graph: 0}
 
 
 def test_a_server_that_answers_in_json_gives_the_same_terms(server, pushed):
