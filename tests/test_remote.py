@@ -2,7 +2,7 @@
 (normalised) results on the server as on the embedded store.
 
 The server: ``IPKG_TEST_ENDPOINT`` (with ``IPKG_TEST_GRAPH_STORE``, ``IPKG_TEST_USER``,
-``IPKG_TEST_PASSWORD``) when set; otherwise a private Virtuoso started here (Debian package
+``IPKG_TEST_PASSWORD``, ``IPKG_TEST_UPDATE_ENDPOINT`` if updates go elsewhere) when set; otherwise a private Virtuoso started here (Debian package
 ``virtuoso-opensource``: temporary directory, 127.0.0.1, free ports, a fresh dba password),
 stopped by its process id at the end; otherwise the tests skip, saying what to install. With
 ``IPKG_REQUIRE_SERVER=1`` (CI) a missing server is a failure, not a skip.
