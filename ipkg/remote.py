@@ -7,10 +7,11 @@ become the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters. SE
 results are asked for as SPARQL XML (parsed by pyoxigraph), JSON accepted; graphs as N-Triples.
 
 ``push`` loads the ontology and vocabularies (``graph/ontology``), the shared entities
-(``graph/shared``), each city's departments (``graph/departments/<city>``) and each plan (``graph/<slug>``) with the SPARQL 1.1 Graph Store HTTP Protocol:
-one ``PUT`` per named graph, which replaces the graph, so pushing twice never duplicates triples.
-Credentials come from arguments or ``IPKG_SPARQL_USER`` / ``IPKG_SPARQL_PASSWORD``; HTTP digest
-and basic authentication both work (Virtuoso's ``/sparql-graph-crud-auth`` wants digest).
+(``graph/shared``), each city's departments (``graph/departments/<city>``) and each plan
+(``graph/<slug>``) with the SPARQL 1.1 Graph Store HTTP Protocol: one ``PUT`` per named graph,
+which replaces the graph, so pushing twice never duplicates triples. Credentials come from
+arguments or ``IPKG_SPARQL_USER`` / ``IPKG_SPARQL_PASSWORD``; HTTP digest and basic
+authentication both work (Virtuoso's ``/sparql-graph-crud-auth`` wants digest).
 """
 
 from __future__ import annotations

@@ -63,7 +63,8 @@ def test_export_round_trips(cli, tmp_path, fmt, parse_format):
 
         graph = rdflib.Graph().parse(out, format=parse_format)
         expected = rdflib.Graph()
-        for path in [paths.ontology_file(), *paths.vocabulary_files(), *paths.shared_files(), *paths.department_files(), *paths.plan_files()]:
+        for path in [paths.ontology_file(), *paths.vocabulary_files(), *paths.shared_files(), *paths.department_files(),
+                     *paths.plan_files()]:
             expected.parse(path)
         # the same statements, literals in the files' own lexical forms and datatypes
         assert isomorphic(graph, expected)

@@ -2,14 +2,15 @@
 (normalised) results on the server as on the embedded store.
 
 The server: ``IPKG_TEST_ENDPOINT`` (with ``IPKG_TEST_GRAPH_STORE``, ``IPKG_TEST_USER``,
-``IPKG_TEST_PASSWORD``, ``IPKG_TEST_UPDATE_ENDPOINT`` if updates go elsewhere) when set; otherwise a private Virtuoso started here (Debian package
-``virtuoso-opensource``: temporary directory, 127.0.0.1, free ports, a fresh dba password),
-stopped by its process id at the end; otherwise the tests skip, saying what to install. With
+``IPKG_TEST_PASSWORD``, and ``IPKG_TEST_UPDATE_ENDPOINT`` if updates go elsewhere) when set;
+otherwise a private Virtuoso started here (Debian package ``virtuoso-opensource``: temporary
+directory, 127.0.0.1, free ports, a fresh dba password), stopped by its process id at the end;
+otherwise the tests skip, saying what to install. With
 ``IPKG_REQUIRE_SERVER=1`` (CI) a missing server is a failure, not a skip.
 
 Normalisation: numbers compare as ``Decimal`` (servers canonicalise decimal lexical forms;
-Virtuoso returns xsd:int for counts), booleans as numbers (Virtuoso answers boolean expressions
-with 1/0), rows as sorted lists when the query has no ORDER BY, triples as sets. A query whose
+Virtuoso returns xsd:int for counts), booleans as written (in XML results Virtuoso writes
+true/false as the embedded store does; its JSON wrote 1/0), rows as sorted lists when the query has no ORDER BY, triples as sets. A query whose
 header has a ``server-note:`` documents any further difference.
 """
 

@@ -150,7 +150,8 @@ def _pyshacl_alone(path: Path) -> set[tuple]:
     from ipkg.validate import load_shapes
 
     graph = rdflib.Graph()
-    for file in [paths.ontology_file(), *paths.vocabulary_files(), *paths.shared_files(), *paths.department_files(), path]:
+    for file in [paths.ontology_file(), *paths.vocabulary_files(), *paths.shared_files(), *paths.department_files(),
+                 path]:
         graph.parse(file, format="turtle")
     _conforms, report, _text = validate(graph, shacl_graph=load_shapes().graph)
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")

@@ -21,7 +21,8 @@ def _endpoint_options(func):
 @click.argument("query")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a parameter as an RDF term of its declared type (repeatable).")
-@click.option("--plan", metavar="SLUG", help="Only this plan's named graph (with its city's departments, shared entities and ontology).")
+@click.option("--plan", metavar="SLUG",
+              help="Only this plan's named graph (with its city's departments, shared entities and ontology).")
 @click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), default=None,
               help="Output format [default: table; turtle for CONSTRUCT/DESCRIBE].")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -131,8 +132,8 @@ def push_command(endpoint: str | None, graph_store: str | None, user: str | None
     """Load the ontology, vocabularies, shared entities and plans into a SPARQL server.
 
     One named graph per plan (https://w3id.org/ipkg/id/graph/<slug>), plus graph/departments/<city>
-    per city, graph/shared and graph/ontology. Each graph is replaced, so pushing twice never duplicates triples. Honours
-    IPKG_PLANS_DIR (push another corpus).
+    per city, graph/shared and graph/ontology. Each graph is replaced, so pushing twice never
+    duplicates triples. Honours IPKG_PLANS_DIR (push another corpus).
     """
     if method == "bulk":
         _push_bulk(isql_address, user, password, staging, server_dir, plans, workers, verify)
