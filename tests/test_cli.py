@@ -39,6 +39,14 @@ def test_stats_table_and_plan_filter(cli):
     assert len(lines) == 3 and lines[2].startswith("taixing-2024")
 
 
+def test_stats_of_chosen_plans_agree_with_the_whole_corpus(cli):
+    """--plan reads each plan through its own graphs (and its city's departments): same counts."""
+    whole = {row["slug"]: row for row in json.loads(cli("stats", "--format", "json").stdout)}
+    chosen = cli("stats", "--plan", "yancheng-2022", "--plan", "taixing-2024", "--format", "json")
+    assert chosen.exit_code == 0, chosen.output
+    assert json.loads(chosen.stdout) == [whole["taixing-2024"], whole["yancheng-2022"]]
+
+
 def test_stats_unknown_plan_is_a_usage_error(cli):
     result = cli("stats", "--plan", "atlantis-2099")
     assert result.exit_code == 2
