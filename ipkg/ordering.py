@@ -93,6 +93,8 @@ def sort_rows(rows: list[dict], keys: list[tuple[str, bool]], variables: list[st
 def _break_ties(order: list[int], rows: list[dict], columns: list[list]) -> None:
     """Order each run of rows equal on every key by the rows' N-Triples forms (in place)."""
     keys = list(zip(*columns))
+    if len(set(keys)) == len(keys):
+        return  # no ties (the common case: the keys are the grouped variables)
     start = 0
     while start < len(order):
         end = start + 1
@@ -112,35 +114,31 @@ def _column(rows: list[dict], name: str):
     orders (IRIs, numbers, xsd:string); unbound values sort first."""
     import pyoxigraph as ox
 
-    named_node, literal = ox.NamedNode, ox.Literal
-    kinds = set()
-    values = []
-    for row in rows:
-        term = row.get(name)
-        kind = type(term)
-        if term is None:
-            values.append((0,))
-            continue
-        if kind is named_node:
-            kinds.add("iri")
-            values.append((1, term.value))
-        elif kind is literal:
-            datatype = term.datatype.value
-            if datatype == _STRING:
-                kinds.add("string")
-                values.append((2, term.value))
-            elif datatype in _NUMERIC:
-                number = _number(term.value, datatype)
-                if number is None:
-                    return None
-                kinds.add("number")
-                values.append((2, number))
-            else:
+    terms = [row.get(name) for row in rows]
+    kinds = {type(term) for term in terms}
+    unbound = type(None) in kinds
+    kinds.discard(type(None))
+    if not kinds:
+        return [0] * len(terms)
+    if kinds == {ox.NamedNode}:
+        values = [None if term is None else term.value for term in terms]
+    elif kinds == {ox.Literal}:
+        datatypes = [None if term is None else term.datatype.value for term in terms]
+        distinct = set(datatypes) - {None}
+        if distinct == {_STRING}:
+            values = [None if term is None else term.value for term in terms]
+        elif distinct <= _NUMERIC:
+            values = [None if term is None else _number(term.value, datatype)
+                      for term, datatype in zip(terms, datatypes)]
+            if any(value is None for value, term in zip(values, terms) if term is not None):
                 return None
         else:
             return None
-        if len(kinds) > 1:
-            return None
+    else:
+        return None
+    # a column of one kind compares its values directly; tagged only when some are unbound
+    if unbound:
+        return [(0,) if term is None else (1, value) for term, value in zip(terms, values)]
     return values
 
 

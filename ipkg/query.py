@@ -538,7 +538,10 @@ def _finish(result: Result, text: str) -> Result:
     if result.kind == "select" and not has_order_by(text):
         result.rows.sort(key=lambda row: tuple(_sort_key(row.get(v)) for v in result.variables))
     if result.kind == "graph":
-        result.triples = sorted(set(result.triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        # by N-Triples line, at half the cost of a (subject, predicate, object) key and in the same
+        # order: where one subject's form is a prefix of another's (_:b1, _:b10) the longer goes on
+        # with a character above the space that follows the shorter
+        result.triples = sorted(set(result.triples), key=str)
     return result
 
 

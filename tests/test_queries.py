@@ -648,6 +648,15 @@ def test_output_is_deterministic(cli):
         cli("query", "-", "--format", "csv", input=unordered).stdout.splitlines()[1:])
 
 
+def test_constructed_triples_are_sorted_by_subject_predicate_object():
+    text = """CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s ?p ?o) {
+        (<http://e/a> <http://e/p> "x") (<http://e/a/b> <http://e/p> "y") (<http://e/ab> <http://e/q> 1)
+        (<http://e/a> <http://e/p2> <http://e/a>) (<http://e/a> <http://e/p> "x"@en) } }"""
+    triples = Q.run(text).triples
+    assert triples == sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    assert len(triples) == 5
+
+
 def test_output_file_is_written(cli, tmp_path):
     target = tmp_path / "out.ttl"
     result = cli("query", "construct-plan", "--plan", "taixing-2024", "-o", target)
