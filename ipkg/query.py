@@ -28,6 +28,7 @@ Queries are read-only unless ``allow_update``; ``SERVICE`` (network access) is r
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 import threading
@@ -564,8 +565,17 @@ def _run_in_thread(work, timeout: float | None):
             outcome["error"] = exc
 
     worker = threading.Thread(target=target, name="ipkg-query", daemon=True)
-    worker.start()
-    worker.join(timeout)
+    # The cyclic garbage collector is paused while we wait: an answer's rows (dicts of terms) form
+    # no cycles, yet every collection walks all of them (0.3 s of 2.5 s for 10^5 rows on disk).
+    # It resumes when we stop waiting, even if the abandoned worker goes on.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        worker.start()
+        worker.join(timeout)
+    finally:
+        if collecting:
+            gc.enable()
     if worker.is_alive():
         raise QueryTimeout(f"query timed out after {_seconds(timeout)} s (raise --timeout to wait longer)")
     if "error" in outcome:

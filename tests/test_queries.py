@@ -9,6 +9,7 @@ curation records: they split the printed unit lists themselves.
 from __future__ import annotations
 
 import collections
+import gc
 import json
 import re
 import subprocess
@@ -597,6 +598,19 @@ def test_timeout_in_the_library():
     slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with pytest.raises(Q.QueryTimeout, match="timed out after 0.5 s"):
         Q.run(slow, timeout=0.5)
+    assert gc.isenabled()  # paused only while the answer was awaited, even though it never came
+
+
+def test_garbage_collection_is_left_as_the_caller_had_it():
+    assert gc.isenabled()
+    Q.run("plan-stats")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Q.run("plan-stats")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_timeout_on_the_command_line():
