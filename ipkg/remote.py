@@ -94,12 +94,11 @@ def _describe_error(endpoint: str, exc: BaseException, timeout) -> str:
 def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list[str] | None = None,
                timeout: float | None = 60.0, user: str | None = None, password: str | None = None):
     """Run a query on a SPARQL endpoint and return an :class:`ipkg.query.Result`."""
-    import pyoxigraph as ox
     from SPARQLWrapper import DIGEST, N3, POST, POSTDIRECTLY, URLENCODED, XML, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
                                                 SPARQLWrapperException, Unauthorized)
 
-    from .query import QueryError, Result
+    from .query import QueryError, Result, collector_paused
 
     body = _prefixed(with_values(text, terms))
     wrapper = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
@@ -146,6 +145,16 @@ def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list
         raise RemoteError(_describe_error(endpoint, exc, timeout or 0)) from None
     if form == "update":
         return Result("update", message=f"update sent to {endpoint}")
+    with collector_paused():
+        return _answer(endpoint, raw, content_type, graph_form)
+
+
+def _answer(endpoint: str, raw: bytes, content_type: str, graph_form: bool):
+    """The Result an endpoint's response holds: triples, a boolean or rows."""
+    import pyoxigraph as ox
+
+    from .query import Result
+
     if graph_form:
         fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in content_type else ox.RdfFormat.TURTLE
         try:
