@@ -20,7 +20,7 @@ from pathlib import Path
 from . import paths
 from .errors import CurationError
 from .export import write_atomic
-from .terms import ONTOLOGY, PREFIXES, concept, mint
+from .terms import PREFIXES, concept, mint
 
 RDF_TYPE = "a"
 XSD = PREFIXES["xsd"]

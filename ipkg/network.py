@@ -1143,7 +1143,6 @@ def draw_small_multiples(output: Path | str, plans: list[str] | None = None, *, 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     corpus = read_corpus(store) if corpus is None else corpus
     slugs = _select_plans(plans, corpus)
