@@ -47,11 +47,21 @@ def with_values(text: str, terms: dict) -> str:
     """
     if not terms:
         return text
+    names = sorted(terms)
+    return with_value_rows(text, names, [[terms[name] for name in names]])
+
+
+def with_value_rows(text: str, names: list[str], rows: list[list]) -> str:
+    """The query with a ``VALUES`` block binding ``names`` to each row of terms in turn.
+
+    >>> import pyoxigraph as ox
+    >>> with_value_rows("SELECT ?x WHERE { ?x ?p ?o }", ["x"], [[ox.NamedNode("http://e/a")], [ox.NamedNode("http://e/b")]])
+    'SELECT ?x WHERE { VALUES (?x) { (<http://e/a>) (<http://e/b>) }\\n ?x ?p ?o }'
+    """
     from .query import values_insertion_point
 
-    names = sorted(terms)
-    block = (" VALUES (" + " ".join(f"?{name}" for name in names) + ") { ("
-             + " ".join(_serialised(terms[name]) for name in names) + ") }\n")
+    block = (" VALUES (" + " ".join(f"?{name}" for name in names) + ") { "
+             + " ".join("(" + " ".join(_serialised(term) for term in row) + ")" for row in rows) + " }\n")
     point = values_insertion_point(text)
     return text[:point] + block + text[point:]
 

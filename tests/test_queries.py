@@ -594,6 +594,20 @@ def test_malformed_query_names_line_and_column(cli):
     assert "Traceback" not in result.stderr
 
 
+def test_labels_of_iris_in_either_language():
+    plan, market = f"{PLAN}taixing-2024", "https://w3id.org/ipkg/id/org/taixing/market-regulation"
+    missing = "https://w3id.org/ipkg/id/org/taixing/no-such-department"
+    chinese = Q.labels([plan, market, missing, market])
+    assert set(chinese) == {plan, market}
+    assert chinese[market] == "泰兴市市场监督管理局（泰兴市知识产权局）"
+    assert Q.labels([market], "en")[market].startswith("Taixing Municipal Administration for Market Regulation")
+
+
+def test_labels_refuse_a_language_that_is_not_a_tag():
+    with pytest.raises(Q.QueryError, match="not a language tag"):
+        Q.labels([f"{PLAN}taixing-2024"], 'zh") } #')
+
+
 def test_timeout_in_the_library():
     slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with pytest.raises(Q.QueryTimeout, match="timed out after 0.5 s"):
