@@ -55,7 +55,8 @@ def with_value_rows(text: str, names: list[str], rows: list[list]) -> str:
     """The query with a ``VALUES`` block binding ``names`` to each row of terms in turn.
 
     >>> import pyoxigraph as ox
-    >>> with_value_rows("SELECT ?x WHERE { ?x ?p ?o }", ["x"], [[ox.NamedNode("http://e/a")], [ox.NamedNode("http://e/b")]])
+    >>> rows = [[ox.NamedNode("http://e/a")], [ox.NamedNode("http://e/b")]]
+    >>> with_value_rows("SELECT ?x WHERE { ?x ?p ?o }", ["x"], rows)
     'SELECT ?x WHERE { VALUES (?x) { (<http://e/a>) (<http://e/b>) }\\n ?x ?p ?o }'
     """
     from .query import values_insertion_point
