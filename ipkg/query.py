@@ -566,6 +566,13 @@ def collector_paused():
             gc.enable()
 
 
+def solution_rows(answer) -> tuple[list[str], list[dict]]:
+    """The variable names and rows (name → term, unbound left out) of pyoxigraph QuerySolutions,
+    from the embedded store or parsed from an endpoint's results."""
+    names = [v.value for v in answer.variables]
+    return names, [{name: term for name, term in zip(names, solution) if term is not None} for solution in answer]
+
+
 def _run_in_thread(work, timeout: float | None):
     """Run ``work()`` in a daemon thread; abandon it after ``timeout`` seconds."""
     outcome: dict = {}
@@ -704,18 +711,14 @@ def _embedded_run(text: str, form: str, terms: dict, graphs: list[str] | None, t
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {syntax_message(exc)}") from None
 
-    def rows_of(answer):
-        names = [v.value for v in answer.variables]
-        return names, [{name: term for name, term in zip(names, solution) if term is not None} for solution in answer]
-
     def work():
         answer = solve(unordered[0] if unordered else text)
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
-            names, rows = rows_of(answer)
+            names, rows = solution_rows(answer)
             if unordered and not sort_rows(rows, unordered[1], names):
-                names, rows = rows_of(solve(text))  # an order only the engine knows
+                names, rows = solution_rows(solve(text))  # an order only the engine knows
             return Result("select", variables=names, rows=rows)
         return Result("graph", triples=list(answer))
 

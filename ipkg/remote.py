@@ -164,7 +164,7 @@ def _answer(endpoint: str, raw: bytes, content_type: str, graph_form: bool):
     """The Result an endpoint's response holds: triples, a boolean or rows."""
     import pyoxigraph as ox
 
-    from .query import Result
+    from .query import Result, solution_rows
 
     if graph_form:
         fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in content_type else ox.RdfFormat.TURTLE
@@ -180,10 +180,8 @@ def _answer(endpoint: str, raw: bytes, content_type: str, graph_form: bool):
             raise RemoteError(f"endpoint {endpoint} sent XML results ipkg cannot parse: {exc}") from None
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
-        variables = [v.value for v in answer.variables]
-        return Result("select", variables=variables,
-                      rows=[{name: term for name, term in zip(variables, solution) if term is not None}
-                            for solution in answer])
+        variables, rows = solution_rows(answer)
+        return Result("select", variables=variables, rows=rows)
     import json
 
     try:
