@@ -293,9 +293,10 @@ def _expand(files: list[Path | str]) -> list[Path]:
 
 
 def _units_and_base(files, plans):
-    from .store import bundled_inputs, inputs_for_files
+    from .store import bundled_inputs, department_inputs, inputs_for_files
 
-    base = bundled_inputs([])  # ontology, vocabularies, shared entities; no plan
+    # ontology, vocabularies, shared entities and every city's departments (read when a plan names its city)
+    base = bundled_inputs([]) + department_inputs()
     if files:
         chosen = inputs_for_files(_expand(list(files)))
     else:

@@ -167,6 +167,34 @@ def test_a_plan_is_answered_from_its_own_files_while_the_cache_builds(tmp_path, 
     assert later.rows == first.rows
 
 
+def test_a_plan_comes_with_its_own_citys_departments_only(tmp_path, corpus, monkeypatch):
+    """Choosing plans loads the departments of their cities (as the whole store says they are),
+    and every city's when a plan file does not state its city in the form ipkg writes."""
+    import shutil
+
+    from ipkg import query as Q
+    from ipkg import store as store_module
+    from ipkg.paths import department_files
+
+    plans = tmp_path / "plans"
+    shutil.copytree(corpus, plans)
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(plans))
+    whole = store_module.open_store(store_module.bundled_inputs(), cache=False)
+    slugs = sorted(p.stem for p in plans.glob("*.ttl"))
+    everyone = {i.graph for i in store_module.department_inputs()}
+    assert len(everyone) == len(department_files()) > 2
+    for chosen in ([slugs[0]], slugs[3:5]):
+        graphs = {i.graph for i in store_module.bundled_inputs(chosen)} & everyone
+        assert graphs == {g for slug in chosen for g in Q.city_department_graphs(slug, store=whole)}
+    victim = plans / f"{slugs[0]}.ttl"
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("ipkg:city <https://w3id.org/ipkg/id/place/",
+                                   "<https://w3id.org/ipkg/ontology#city> <https://w3id.org/ipkg/id/place/"),
+                      encoding="utf-8")
+    assert {i.graph for i in store_module.bundled_inputs([slugs[0]])} >= everyone
+
+
 def _build_logs(cache: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in cache.glob("build-*.log"))
 
