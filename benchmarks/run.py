@@ -17,7 +17,8 @@ fits of log(time) against log(N). Stores compared:
 - ``ipkg``         ipkg's default: :func:`ipkg.store.open_store` — pyoxigraph on disk, cached by
                    content hash (``cold``: the first answer on an empty cache, from memory for a
                    large corpus while the cache builds in the background; ``cache-ready``: until
-                   that cache is built; ``warm`` reopens it)
+                   that cache is built; ``warm`` reopens it; ``one-plan-changed``: the first open
+                   after one plan's file changed, a store derived from the cached one)
 - ``virtuoso``     Virtuoso Open Source (when installed): bulk loader, queries over HTTP
 
 rdflib-based configurations are measured up to ``--rdflib-max`` plans (default 500): beyond it
@@ -379,7 +380,6 @@ def bench_size(bench: Bench, n: int, opts) -> None:
     corpus = ensure_corpus(n, opts.work, opts.seed)
     reps = repeats_for(n, opts.repeat)
     env_base = {"IPKG_PLANS_DIR": str(corpus)}
-    triples = None
     if opts.only:
         if "validate" in opts.only:
             bench_validate(bench, n, corpus, opts)
@@ -393,12 +393,26 @@ def bench_size(bench: Bench, n: int, opts) -> None:
             bench.add(n, "process", "ipkg", "ipkg stats (warm)", times,
                       **({"timeout": opts.process_timeout} if output == "timeout" else {}))
             shutil.rmtree(bench.warm_cache, ignore_errors=True)
+        if "cache" in opts.only:  # ipkg's store: cold, until the cache is ready, warm, one plan changed
+            bench_load(bench, n, corpus, reps, opts, ("ipkg-cold", "ipkg-warm"))
+            shutil.rmtree(bench.warm_cache, ignore_errors=True)
         if "virtuoso" in opts.only and opts.virtuoso:
             bench_virtuoso(bench, n, corpus, reps, opts, None)
         return
 
-    # -- load: each repetition a fresh process
-    for config in ("rdflib", "rdflib+ox", "oxrdflib", "pyoxigraph", "ipkg-cold", "ipkg-warm"):
+    triples = bench_load(bench, n, corpus, reps, opts, LOAD_CONFIGS)
+    bench_queries(bench, n, corpus, reps, opts)
+    bench_rest(bench, n, corpus, reps, opts, triples, env_base)
+
+
+LOAD_CONFIGS = ("rdflib", "rdflib+ox", "oxrdflib", "pyoxigraph", "ipkg-cold", "ipkg-warm")
+
+
+def bench_load(bench: Bench, n: int, corpus: Path, reps: int, opts, configs) -> int | None:
+    """Load times, each repetition a fresh process; the ipkg-warm cache is left in ``bench.warm_cache``.
+    Returns the corpus's triple count."""
+    triples = None
+    for config in configs:
         if config in ("rdflib", "rdflib+ox", "oxrdflib") and n > opts.rdflib_max:
             bench.add(n, "load", config, "load", None, skipped=f"N > --rdflib-max {opts.rdflib_max}")
             continue
@@ -425,9 +439,25 @@ def bench_size(bench: Bench, n: int, opts) -> None:
             shutil.rmtree(cache, ignore_errors=True)
         else:
             bench.warm_cache = cache
+            bench_one_plan_changed(bench, n, corpus, cache, reps)
+    return triples
 
-    bench_queries(bench, n, corpus, reps, opts)
-    bench_rest(bench, n, corpus, reps, opts, triples, env_base)
+
+def bench_one_plan_changed(bench: Bench, n: int, corpus: Path, cache: Path, reps: int) -> None:
+    """A curator's next command after editing one plan: the store is derived from the cached one."""
+    victim = sorted(corpus.glob("*.ttl"))[0]
+    original = victim.read_bytes()
+    times, peaks = [], []
+    try:
+        for edit in range(reps):
+            victim.write_bytes(original + f"\n# edit {edit} by benchmarks/run.py\n".encode())
+            result = call("load", {"config": "ipkg-warm", "corpus": str(corpus)}, {"IPKG_CACHE_DIR": str(cache)})
+            times.append(result["seconds"])
+            peaks.append(result["peak_mb"])
+    finally:
+        victim.write_bytes(original)
+    bench.add(n, "load", "ipkg-one-plan-changed", "load", times, peak_mb=max(peaks))
+    call("load", {"config": "ipkg-warm", "corpus": str(corpus)}, {"IPKG_CACHE_DIR": str(cache)})  # back to warm
 
 
 def bench_queries(bench: Bench, n: int, corpus: Path, reps: int, opts) -> None:
@@ -702,14 +732,17 @@ def _find(records, n, group, config, metric):
                  and r["metric"] == metric and r.get("corpus") != "bundled"), None)
 
 
+LOAD_ROWS = ("rdflib", "rdflib+ox", "oxrdflib", "pyoxigraph", "ipkg-cold", "ipkg-cache-ready", "ipkg-warm",
+             "ipkg-one-plan-changed", "virtuoso")
+
+
 def _load_table(records, sizes, fits) -> list[str]:
     lines = ["## Load (parse + build the dataset)", "",
              "`×k` = k times faster than rdflib. Peak memory (MB) is the process's maximum RSS "
              "(Virtuoso: the server's).", "",
              "| store | " + " | ".join(f"N={n}" for n in sizes) + " | b |",
              "|---|" + "---|" * (len(sizes) + 1)]
-    for config in ("rdflib", "rdflib+ox", "oxrdflib", "pyoxigraph", "ipkg-cold", "ipkg-cache-ready", "ipkg-warm",
-                   "virtuoso"):
+    for config in LOAD_ROWS:
         cells = []
         for n in sizes:
             r = _find(records, n, "load", config, "load")
@@ -842,8 +875,7 @@ def _plot(records: list[dict], path: Path) -> None:
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
     ax = axes[0]
-    for config in ("rdflib", "rdflib+ox", "oxrdflib", "pyoxigraph", "ipkg-cold", "ipkg-cache-ready", "ipkg-warm",
-                   "virtuoso"):
+    for config in LOAD_ROWS:
         points = sorted((r["n"], r["median"]) for r in records if r["group"] == "load" and r["config"] == config
                         and r.get("median") and r.get("corpus") != "bundled")
         if points:
@@ -889,9 +921,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--append", action="store_true",
                         help="keep the records of other sizes already in results.json (re-measure only --sizes)")
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the bundled-plan process timings")
-    parser.add_argument("--only", choices=["query", "validate", "virtuoso"], action="append",
+    parser.add_argument("--only", choices=["query", "validate", "virtuoso", "cache"], action="append",
                         help="with --append: re-measure only the named queries on the embedded stores, "
-                             "only validation, or only Virtuoso's bulk load and queries (repeatable)")
+                             "only validation, only Virtuoso's bulk load and queries, or only the loads "
+                             "of ipkg's cached store (repeatable)")
     parser.add_argument("--no-virtuoso", dest="virtuoso", action="store_false")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ipkg-bench",
                         help="where corpora and caches go")
@@ -923,7 +956,8 @@ def main(argv: list[str] | None = None) -> None:
             return ("query" in redo and (r["group"] == "query" and r["config"] in ("ipkg", "pyoxigraph")
                                          or r["metric"] == "ipkg stats (warm)")
                     or "validate" in redo and r["group"] == "validate"
-                    or "virtuoso" in redo and r["config"] == "virtuoso")
+                    or "virtuoso" in redo and r["config"] == "virtuoso"
+                    or "cache" in redo and r["group"] == "load" and r["config"].startswith("ipkg-"))
 
         bench.records = [r for r in old["records"] if r["n"] not in sizes or r.get("corpus") == "bundled"
                          or (redo and not remeasured(r))]

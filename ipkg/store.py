@@ -116,15 +116,24 @@ def content_key(inputs: list[Input]) -> str:
     hundreds of megabytes; a file modified within two seconds of being hashed is never remembered
     (its mtime could hide a second change), and any change of size, mtime or inode re-hashes it.
     """
+    return _key(inputs, _file_digests(inputs))
+
+
+def _file_digests(inputs: list[Input]) -> list[str]:
+    memo = _DigestMemo(cache_dir() / "file-digests.json")
+    digests = [memo.digest(item.path).hex() for item in inputs]
+    memo.save()
+    return digests
+
+
+def _key(inputs: list[Input], digests: list[str]) -> str:
     import pyoxigraph
 
-    memo = _DigestMemo(cache_dir() / "file-digests.json")
     digest = hashlib.sha256(f"pyoxigraph {pyoxigraph.__version__}".encode())
-    for item in inputs:
+    for item, file_digest in zip(inputs, digests):
         digest.update(item.graph.encode())
         digest.update(b"\0")
-        digest.update(memo.digest(item.path))
-    memo.save()
+        digest.update(bytes.fromhex(file_digest))
     return digest.hexdigest()[:32]
 
 
@@ -209,29 +218,38 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
     builder dies, the lock is released and the waiter builds); where locks are unavailable both
     build and the loser of the rename discards its copy.
 
-    Inputs larger than ``BACKGROUND_BUILD_BYTES`` are not waited for: while the cache is missing
-    (or being built by another process) this call loads them into memory and, unless a build is
-    already running, starts one in a detached process (see :func:`wait_for_cache`). A caller that
-    needs only part of the inputs passes that part as ``meanwhile``: it alone is loaded then
-    (``ipkg query --plan`` loads its plan, not the whole corpus).
+    A store whose inputs differ from a cached one in a few files is derived from it (see
+    :func:`_build`): a curator who edits one plan of thousands waits about a second, not for the
+    whole corpus. The stores of the same files it supersedes are removed once no process has them
+    open, so the cache holds one store per corpus.
+
+    Inputs larger than ``BACKGROUND_BUILD_BYTES`` that no cached store is close to are not waited
+    for: while the cache is missing (or being built by another process) this call loads them into
+    memory and, unless a build is already running, starts one in a detached process (see
+    :func:`wait_for_cache`). A caller that needs only part of the inputs passes that part as
+    ``meanwhile``: it alone is loaded then (``ipkg query --plan`` loads its plan, not the corpus).
     """
     import pyoxigraph as ox
 
     inputs = bundled_inputs() if inputs is None else inputs
     if not cache:
         return _memory_store(inputs)
-    key = content_key(inputs)
+    digests = _file_digests(inputs)
+    key = _key(inputs, digests)
     target = cache_dir() / f"store-{key}"
-    if not (target / "COMPLETE").exists():
+    if not _hold(target):
         target.parent.mkdir(parents=True, exist_ok=True)
         lock = target.parent / f".store-{key}.lock"
+        base = _derivable_base(inputs, digests)
         if sum(item.path.stat().st_size for item in inputs) > BACKGROUND_BUILD_BYTES:
-            if not _pending(key, lock):
-                _start_background_build(key, inputs)
-            return _memory_store(inputs if meanwhile is None else meanwhile)
+            pending = _pending(key, lock)
+            if pending or base is None or base.cost > BACKGROUND_BUILD_BYTES:
+                if not pending:
+                    _start_background_build(key, inputs)
+                return _memory_store(inputs if meanwhile is None else meanwhile)
         with _build_lock(lock):
-            if not (target / "COMPLETE").exists():  # built by another process while we waited
-                _build(target, key, inputs)
+            if not _hold(target):  # else built by another process while we waited
+                _build(target, key, inputs, digests, base)
     store = ox.Store.read_only(str(target))
     _recent_on_disk[id(store)] = store
     while len(_recent_on_disk) > 4:
@@ -342,33 +360,206 @@ def build_from_manifest(manifest: str | Path) -> None:
         inputs = [Input(Path(path), graph) for path, graph in spec["inputs"]]
         target = cache_dir() / f"store-{key}"
         with _build_lock(target.parent / f".store-{key}.lock"):
-            if not (target / "COMPLETE").exists() and content_key(inputs) == key:
-                _build(target, key, inputs)
+            if not (target / "COMPLETE").exists():
+                digests = _file_digests(inputs)
+                if _key(inputs, digests) == key:
+                    _build(target, key, inputs, digests, _derivable_base(inputs, digests))
     finally:
         manifest.unlink(missing_ok=True)
 
 
-def _build(target: Path, key: str, inputs: list[Input]) -> None:
+# Each cached store records its inputs here (digests and bytes per graph, the files' folders and
+# the store format), so that a later store can be derived from it and can tell which it supersedes.
+INPUTS_RECORD = "INPUTS.json"
+
+
+@dataclass(frozen=True)
+class _Base:
+    """A cached store a new one can be derived from: clear ``stale`` graphs, load ``fresh`` inputs."""
+
+    path: Path
+    key: str
+    stale: list[str]
+    fresh: list[Input]
+    cost: int  # bytes of Turtle cleared and loaded
+
+
+def _record(inputs: list[Input], digests: list[str]) -> dict:
+    import pyoxigraph
+
+    graphs: dict[str, dict] = {}
+    for item, digest in zip(inputs, digests):
+        entry = graphs.setdefault(item.graph, {"digests": [], "bytes": 0})
+        entry["digests"].append(digest)
+        entry["bytes"] += item.path.stat().st_size
+    return {"format": f"pyoxigraph {pyoxigraph.__version__}", "graphs": graphs,
+            "folders": sorted({str(folder.resolve()) for folder in {item.path.parent for item in inputs}})}
+
+
+def _read_record(store_dir: Path) -> dict | None:
+    import json
+
+    try:
+        return json.loads((store_dir / INPUTS_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _derivable_base(inputs: list[Input], digests: list[str]) -> _Base | None:
+    """The complete cached store (same format) that differs least from ``inputs``, by bytes to
+    clear and load, if that is less than a quarter of their bytes (loading into a store on disk
+    costs several times loading into an empty one); else None."""
+    wanted = _record(inputs, digests)
+    best = None
+    for candidate in sorted(cache_dir().glob("store-*")):
+        record = _read_record(candidate)
+        if record is None or record.get("format") != wanted["format"] or not (candidate / "COMPLETE").exists():
+            continue
+        have, want = record["graphs"], wanted["graphs"]
+        stale = sorted(g for g in have if have[g]["digests"] != want.get(g, {}).get("digests"))
+        fresh = [i for i in inputs if have.get(i.graph, {}).get("digests") != want[i.graph]["digests"]]
+        cost = sum(have[g]["bytes"] for g in stale) + sum(want[g]["bytes"] for g in {i.graph for i in fresh})
+        if best is None or cost < best.cost:
+            best = _Base(candidate, candidate.name.removeprefix("store-"), stale, fresh, cost)
+    if best is None or best.cost >= sum(entry["bytes"] for entry in wanted["graphs"].values()) / 4:
+        return None
+    return best
+
+
+def _build(target: Path, key: str, inputs: list[Input], digests: list[str], base: _Base | None) -> None:
+    """Build the store of ``inputs`` at ``target``, then remove the stores of the same files it supersedes.
+
+    From a ``base``, the new store starts as a copy of it (RocksDB hard-links its files: 0.3 s at
+    9.45 M triples) whose changed graphs are cleared and reloaded; else every input is loaded
+    into an empty store.
+    """
+    import json
+
     import pyoxigraph as ox
 
-    building = Path(tempfile.mkdtemp(prefix=f".store-{key}.", dir=target.parent))
+    size = sum(item.path.stat().st_size for item in inputs)
+    record = _record(inputs, digests)
+    scratch = Path(tempfile.mkdtemp(prefix=f".store-{key}.", dir=target.parent))
+    building = scratch / "store"
     try:
-        store = ox.Store(str(building))
-        size = sum(item.path.stat().st_size for item in inputs)
-        _load_into(store, inputs, bulk=size > BULK_LOAD_BYTES)
-        store.flush()
-        store.optimize()
+        if base is not None and _copy_store(base.path, building):
+            store = ox.Store(str(building))
+            for graph in base.stale:
+                store.remove_graph(ox.NamedNode(graph))
+            _load_into(store, base.fresh)
+            record["derived_from"] = base.key
+            store.flush()
+        else:
+            shutil.rmtree(building, ignore_errors=True)
+            store = ox.Store(str(building))
+            _load_into(store, inputs, bulk=size > BULK_LOAD_BYTES)
+            store.flush()
+            store.optimize()
         del store
+        (building / INPUTS_RECORD).write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
         (building / "COMPLETE").write_text(key)
+        # held from before it is visible, so no other builder prunes it before this process opens it
+        _held[str(target)] = _share(building)
         if target.exists() and not (target / "COMPLETE").exists():
             shutil.rmtree(target, ignore_errors=True)  # debris of an interrupted copy, never a store we made
         try:
             os.rename(building, target)
-        except OSError:
-            pass  # another process won the race; its store is identical
+        except OSError:  # another process won the race; its store is identical
+            _held.pop(str(target)).close()
+            _hold(target)
+            return
+        _prune_superseded(target, record)
     finally:
-        if building.exists():
-            shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _copy_store(source: Path, destination: Path) -> bool:
+    """Copy the cached store ``source`` to ``destination``; False if it is gone or going."""
+    import pyoxigraph as ox
+
+    handle = _share(source)
+    if handle is None:
+        return False
+    try:
+        ox.Store.read_only(str(source)).backup(str(destination))
+        return True
+    except OSError:
+        return False
+    finally:
+        handle.close()
+
+
+# The cached stores this process opened, with a shared lock on each one's COMPLETE file held until
+# the process exits: a store in use is never pruned (a read-only RocksDB reads files after opening).
+_held: dict[str, object] = {}
+
+
+def _hold(target: Path) -> bool:
+    """Whether the complete store ``target`` can be opened; this process then keeps it from pruning."""
+    if str(target) in _held:
+        return True
+    handle = _share(target)
+    if handle is None:
+        return False
+    _held[str(target)] = handle
+    return True
+
+
+def _share(store_dir: Path):
+    """An open handle with a shared lock on the store's COMPLETE file, or None when it is not
+    there or is being pruned."""
+    marker = store_dir / "COMPLETE"
+    try:
+        import fcntl
+    except ImportError:  # nothing is pruned there, and an open file would keep its folder from being renamed
+        return _Unlocked() if marker.exists() else None
+    try:
+        handle = open(marker, "rb")
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        if os.fstat(handle.fileno()).st_ino == os.stat(marker).st_ino:
+            return handle
+    except OSError:  # locked by a pruner, or renamed away by one
+        pass
+    handle.close()
+    return None
+
+
+class _Unlocked:
+    """The stand-in for a locked handle where POSIX locks are unavailable."""
+
+    def close(self) -> None:
+        pass
+
+
+def _prune_superseded(target: Path, record: dict) -> None:
+    """Remove the cached stores of the same files' folders other than ``target`` that no process
+    has open (they can be derived again cheaply); without file locks, nothing is removed."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    for candidate in sorted(cache_dir().glob("store-*")):
+        other = _read_record(candidate)
+        if candidate == target or other is None or other.get("folders") != record["folders"]:
+            continue
+        try:
+            handle = open(candidate / "COMPLETE", "rb")
+        except OSError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # open in another process: a later build removes it
+            trash = candidate.with_name(f".pruned-{candidate.name}-{os.getpid()}")
+            try:
+                os.rename(candidate, trash)
+            except OSError:
+                continue
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 class _build_lock:

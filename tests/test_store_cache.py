@@ -81,7 +81,127 @@ def test_warm_cache_is_reused_and_any_change_rebuilds(tmp_path, corpus):
     triples1, tasks1 = map(int, first.stdout.split())
     triples3, tasks3 = map(int, third.stdout.split())
     assert (triples3, tasks3) == (triples1 + 1, tasks1 + 1)
-    assert len([p for p in cache.iterdir() if p.is_dir()]) == 2
+    [newer] = [p for p in cache.iterdir() if p.is_dir()]  # the first, superseded and closed, is gone
+    assert newer != store
+
+
+# ---------------------------------------------------------------- derived stores and pruning
+
+
+def _quads(store) -> tuple[set, dict]:
+    """The quads without blank nodes, and how many quads each graph holds (blank nodes are named
+    anew by every parse: the ontology's OWL restrictions)."""
+    import pyoxigraph as ox
+    from collections import Counter
+
+    quads = list(store.quads_for_pattern(None, None, None))
+    named = {q for q in quads if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+    return named, Counter(q.graph_name.value for q in quads)
+
+
+def _record(store_dir: Path) -> dict:
+    import json
+
+    return json.loads((store_dir / "INPUTS.json").read_text(encoding="utf-8"))
+
+
+def test_a_store_derived_from_a_cached_one_holds_what_a_fresh_build_holds(tmp_path, corpus, monkeypatch):
+    """Edit one plan, delete one and add one: the new store is derived from the old one (its
+    changed graphs cleared and reloaded) and holds exactly the quads of a store built from scratch."""
+    import shutil
+
+    from ipkg import store as store_module
+
+    plans = tmp_path / "plans"
+    shutil.copytree(corpus, plans)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(cache))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(plans))
+    store_module.open_store(store_module.bundled_inputs())
+    [first] = list(cache.glob("store-*"))
+    assert "derived_from" not in _record(first)
+
+    edited, removed, *_ = sorted(plans.glob("*.ttl"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace('"@zh', '（修订）"@zh'), encoding="utf-8")
+    shutil.copy(removed, plans / "added-2030.ttl")
+    removed.unlink()
+    inputs = store_module.bundled_inputs()
+    derived = store_module.open_store(inputs)
+    assert store_module.is_on_disk(derived)
+    [second] = [p for p in cache.glob("store-*") if p != first]
+    assert _record(second)["derived_from"] == first.name.removeprefix("store-")
+    fresh = store_module.open_store(inputs, cache=False)
+    assert _quads(derived) == _quads(fresh)
+    assert {g.value for g in derived.named_graphs()} == {g.value for g in fresh.named_graphs()}
+    # the first store is still open here, so it is kept
+    assert first.exists()
+
+
+def test_a_large_corpus_changed_in_one_plan_is_derived_at_once(tmp_path, corpus, monkeypatch):
+    """A corpus too large to wait for is still answered from disk after a small change."""
+    import shutil
+
+    from ipkg import store as store_module
+
+    plans = tmp_path / "plans"
+    shutil.copytree(corpus, plans)
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(plans))
+    store_module.open_store(store_module.bundled_inputs())
+    victim = sorted(plans.glob("*.ttl"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8").replace('"@zh', '（修订）"@zh'), encoding="utf-8")
+    inputs = store_module.bundled_inputs()
+    total = sum(item.path.stat().st_size for item in inputs)
+    monkeypatch.setattr(store_module, "BACKGROUND_BUILD_BYTES", total // 2)
+    assert victim.stat().st_size * 2 < total // 2
+    again = store_module.open_store(inputs)
+    assert store_module.is_on_disk(again)  # not the in-memory stand-in of a background build
+    assert _quads(again) == _quads(store_module.open_store(inputs, cache=False))
+
+
+HOLD = ("import sys; from ipkg.store import open_store; s = open_store(); print(len(s), flush=True); "
+        "sys.stdin.read()")
+
+
+def test_a_store_open_in_another_process_is_not_pruned(tmp_path, corpus):
+    import shutil
+
+    plans = tmp_path / "plans"
+    shutil.copytree(corpus, plans)
+    cache = tmp_path / "cache"
+    env = _env(cache, plans)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert int(holder.stdout.readline()) > 0
+        [held] = list(cache.glob("store-*"))
+        victim = sorted(plans.glob("*.ttl"))[0]
+        victim.write_text(victim.read_text(encoding="utf-8").replace('"@zh', '（修订）"@zh'), encoding="utf-8")
+        subprocess.run([sys.executable, "-c", COUNT], env=env, capture_output=True, text=True, check=True)
+        assert len(list(cache.glob("store-*"))) == 2 and held.exists()
+    finally:
+        holder.communicate("", timeout=60)
+    victim.write_text(victim.read_text(encoding="utf-8").replace('（修订）"@zh', '（二次修订）"@zh'), encoding="utf-8")
+    subprocess.run([sys.executable, "-c", COUNT], env=env, capture_output=True, text=True, check=True)
+    assert len(list(cache.glob("store-*"))) == 1 and not held.exists()
+    assert not [p for p in cache.iterdir() if p.name.startswith(".")  and p.is_dir()]  # no debris
+
+
+def test_another_corpuss_store_is_kept(tmp_path, corpus):
+    """Stores are superseded only by stores of the same folders: two corpora share a cache."""
+    import shutil
+
+    cache = tmp_path / "cache"
+    for name in ("one", "two"):
+        shutil.copytree(corpus, tmp_path / name)
+        subprocess.run([sys.executable, "-c", COUNT], env=_env(cache, tmp_path / name), capture_output=True,
+                       text=True, check=True)
+    assert len(list(cache.glob("store-*"))) == 1  # the same bytes: one store serves both
+    victim = sorted((tmp_path / "two").glob("*.ttl"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8").replace('"@zh', '（修订）"@zh'), encoding="utf-8")
+    subprocess.run([sys.executable, "-c", COUNT], env=_env(cache, tmp_path / "two"), capture_output=True,
+                   text=True, check=True)
+    assert len(list(cache.glob("store-*"))) == 2
 
 
 def test_same_size_edit_within_the_same_second_is_not_missed(tmp_path, monkeypatch):
