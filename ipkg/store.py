@@ -220,8 +220,8 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
 
     A store whose inputs differ from a cached one in a few files is derived from it (see
     :func:`_build`): a curator who edits one plan of thousands waits about a second, not for the
-    whole corpus. The stores of the same files it supersedes are removed once no process has them
-    open, so the cache holds one store per corpus.
+    whole corpus. Stores whose input files have changed since are removed after a build, unless a
+    process has them open.
 
     Inputs larger than ``BACKGROUND_BUILD_BYTES`` that no cached store is close to are not waited
     for: while the cache is missing (or being built by another process) this call loads them into
@@ -368,8 +368,8 @@ def build_from_manifest(manifest: str | Path) -> None:
         manifest.unlink(missing_ok=True)
 
 
-# Each cached store records its inputs here (digests and bytes per graph, the files' folders and
-# the store format), so that a later store can be derived from it and can tell which it supersedes.
+# Each cached store records its inputs here (per graph: the files, their digests and bytes; and the
+# store format), so that a later store can be derived from it, and it is deleted once they change.
 INPUTS_RECORD = "INPUTS.json"
 
 
@@ -389,11 +389,11 @@ def _record(inputs: list[Input], digests: list[str]) -> dict:
 
     graphs: dict[str, dict] = {}
     for item, digest in zip(inputs, digests):
-        entry = graphs.setdefault(item.graph, {"digests": [], "bytes": 0})
+        entry = graphs.setdefault(item.graph, {"files": [], "digests": [], "bytes": 0})
+        entry["files"].append(str(item.path.absolute()))
         entry["digests"].append(digest)
         entry["bytes"] += item.path.stat().st_size
-    return {"format": f"pyoxigraph {pyoxigraph.__version__}", "graphs": graphs,
-            "folders": sorted({str(folder.resolve()) for folder in {item.path.parent for item in inputs}})}
+    return {"format": f"pyoxigraph {pyoxigraph.__version__}", "graphs": graphs}
 
 
 def _read_record(store_dir: Path) -> dict | None:
@@ -427,7 +427,7 @@ def _derivable_base(inputs: list[Input], digests: list[str]) -> _Base | None:
 
 
 def _build(target: Path, key: str, inputs: list[Input], digests: list[str], base: _Base | None) -> None:
-    """Build the store of ``inputs`` at ``target``, then remove the stores of the same files it supersedes.
+    """Build the store of ``inputs`` at ``target``, then remove the stores whose files have changed.
 
     From a ``base``, the new store starts as a copy of it (RocksDB hard-links its files: 0.3 s at
     9.45 M triples) whose changed graphs are cleared and reloaded; else every input is loaded
@@ -468,7 +468,7 @@ def _build(target: Path, key: str, inputs: list[Input], digests: list[str], base
             _held.pop(str(target)).close()
             _hold(target)
             return
-        _prune_superseded(target, record)
+        _prune_outdated(target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -534,16 +534,18 @@ class _Unlocked:
         pass
 
 
-def _prune_superseded(target: Path, record: dict) -> None:
-    """Remove the cached stores of the same files' folders other than ``target`` that no process
-    has open (they can be derived again cheaply); without file locks, nothing is removed."""
+def _prune_outdated(target: Path) -> None:
+    """Remove the cached stores (other than ``target``) whose input files have changed or gone
+    since they were built, unless a process has one open: nobody can ask for them again (short of
+    reverting the files, and then they are derived again). Without file locks nothing is removed."""
     try:
         import fcntl
     except ImportError:
         return
+    memo = _DigestMemo(cache_dir() / "file-digests.json")
     for candidate in sorted(cache_dir().glob("store-*")):
-        other = _read_record(candidate)
-        if candidate == target or other is None or other.get("folders") != record["folders"]:
+        record = _read_record(candidate)
+        if candidate == target or record is None or not _outdated(record, memo):
             continue
         try:
             handle = open(candidate / "COMPLETE", "rb")
@@ -560,6 +562,20 @@ def _prune_superseded(target: Path, record: dict) -> None:
             except OSError:
                 continue
         shutil.rmtree(trash, ignore_errors=True)
+    memo.save()
+
+
+def _outdated(record: dict, memo: _DigestMemo) -> bool:
+    for entry in record["graphs"].values():
+        for file, digest in zip(entry["files"], entry["digests"]):
+            try:
+                if memo.digest(Path(file)).hex() != digest:
+                    return True
+            except DataError:  # the file is gone
+                return True
+            except OSError:  # unreadable: cannot tell, so kept
+                return False
+    return False
 
 
 class _build_lock:

@@ -187,21 +187,33 @@ def test_a_store_open_in_another_process_is_not_pruned(tmp_path, corpus):
     assert not [p for p in cache.iterdir() if p.name.startswith(".")  and p.is_dir()]  # no debris
 
 
-def test_another_corpuss_store_is_kept(tmp_path, corpus):
-    """Stores are superseded only by stores of the same folders: two corpora share a cache."""
+def test_a_store_whose_files_are_unchanged_is_kept(tmp_path, corpus, monkeypatch):
+    """Only stores whose files changed are pruned: not another corpus's, not a store of some plans."""
     import shutil
+
+    from ipkg import store as store_module
 
     cache = tmp_path / "cache"
     for name in ("one", "two"):
         shutil.copytree(corpus, tmp_path / name)
         subprocess.run([sys.executable, "-c", COUNT], env=_env(cache, tmp_path / name), capture_output=True,
                        text=True, check=True)
-    assert len(list(cache.glob("store-*"))) == 1  # the same bytes: one store serves both
+    [shared] = list(cache.glob("store-*"))  # the same bytes: one store serves both
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(cache))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(tmp_path / "two"))
+    slug = sorted((tmp_path / "two").glob("*.ttl"))[1].stem
+    store_module.open_store(store_module.bundled_inputs([slug]))  # `ipkg.load(plans=[...])` caches its own
+    assert len(list(cache.glob("store-*"))) == 2
     victim = sorted((tmp_path / "two").glob("*.ttl"))[0]
     victim.write_text(victim.read_text(encoding="utf-8").replace('"@zh', '（修订）"@zh'), encoding="utf-8")
     subprocess.run([sys.executable, "-c", COUNT], env=_env(cache, tmp_path / "two"), capture_output=True,
                    text=True, check=True)
-    assert len(list(cache.glob("store-*"))) == 2
+    assert len(list(cache.glob("store-*"))) == 3 and shared.exists()  # built from "one"'s files, unchanged
+    victim = sorted((tmp_path / "one").glob("*.ttl"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8").replace('"@zh', '（另一修订）"@zh'), encoding="utf-8")
+    subprocess.run([sys.executable, "-c", COUNT], env=_env(cache, tmp_path / "one"), capture_output=True,
+                   text=True, check=True)
+    assert len(list(cache.glob("store-*"))) == 3 and not shared.exists()  # now outdated: pruned
 
 
 def test_same_size_edit_within_the_same_second_is_not_missed(tmp_path, monkeypatch):
