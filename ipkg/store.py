@@ -243,10 +243,12 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
         base = _derivable_base(inputs, digests)
         if sum(item.path.stat().st_size for item in inputs) > BACKGROUND_BUILD_BYTES:
             pending = _pending(key, lock)
-            if pending or base is None or base.cost > BACKGROUND_BUILD_BYTES:
-                if not pending:
-                    _start_background_build(key, inputs)
+            if pending:
                 return _memory_store(inputs if meanwhile is None else meanwhile)
+            if base is None or base.cost > BACKGROUND_BUILD_BYTES:
+                with _build_lock(_loading_lock(key)):  # the builder waits for it
+                    _start_background_build(key, inputs)
+                    return _memory_store(inputs if meanwhile is None else meanwhile)
         with _build_lock(lock):
             if not _hold(target):  # else built by another process while we waited
                 _build(target, key, inputs, digests, base)
@@ -328,6 +330,10 @@ def _pending(key: str, lock: Path) -> bool:
     return age < STARTING_SECONDS
 
 
+def _loading_lock(key: str) -> Path:
+    return cache_dir() / f".store-{key}.loading"
+
+
 def _start_background_build(key: str, inputs: list[Input]) -> None:
     """Build the cached store of ``inputs`` in a detached process that outlives this one."""
     import json
@@ -360,6 +366,10 @@ def build_from_manifest(manifest: str | Path) -> None:
         inputs = [Input(Path(path), graph) for path, graph in spec["inputs"]]
         target = cache_dir() / f"store-{key}"
         with _build_lock(target.parent / f".store-{key}.lock"):
+            # Wait until the process that asked has loaded its answer into memory: on two cores,
+            # building meanwhile slowed that first answer (N = 3,000: 31 s against 28 s).
+            with _build_lock(_loading_lock(key)):
+                pass
             if not (target / "COMPLETE").exists():
                 digests = _file_digests(inputs)
                 if _key(inputs, digests) == key:
@@ -459,13 +469,16 @@ def _build(target: Path, key: str, inputs: list[Input], digests: list[str], base
         (building / INPUTS_RECORD).write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
         (building / "COMPLETE").write_text(key)
         # held from before it is visible, so no other builder prunes it before this process opens it
-        _held[str(target)] = _share(building)
+        handle = _share(building)
+        if handle is not None:
+            _held[str(target)] = handle
         if target.exists() and not (target / "COMPLETE").exists():
             shutil.rmtree(target, ignore_errors=True)  # debris of an interrupted copy, never a store we made
         try:
             os.rename(building, target)
         except OSError:  # another process won the race; its store is identical
-            _held.pop(str(target)).close()
+            if handle is not None:
+                _held.pop(str(target)).close()
             _hold(target)
             return
         _prune_outdated(target)

@@ -277,6 +277,30 @@ def test_a_large_corpus_is_answered_from_memory_while_the_cache_builds(tmp_path,
         again.add(probe)
 
 
+def test_the_builder_waits_until_the_first_answer_is_loaded(tmp_path, corpus, monkeypatch):
+    """Two cores loading and building at once slow the first answer: the detached builder starts
+    only once the process that asked has loaded the corpus into memory."""
+    from ipkg import store as store_module
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(cache))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
+    monkeypatch.setattr(store_module, "BACKGROUND_BUILD_BYTES", 0)
+    load = store_module._memory_store
+    seen = []
+
+    def slow_load(inputs):
+        time.sleep(3)  # ample for a builder that did not wait to build 12 plans
+        seen.append(sorted(p.name for p in cache.iterdir() if p.is_dir()))
+        return load(inputs)
+
+    monkeypatch.setattr(store_module, "_memory_store", slow_load)
+    inputs = store_module.bundled_inputs()
+    store_module.open_store(inputs)
+    assert seen == [[]]  # neither a store nor a build directory yet
+    assert store_module.wait_for_cache(inputs, timeout=240), _build_logs(cache)
+
+
 def test_a_plan_is_answered_from_its_own_files_while_the_cache_builds(tmp_path, corpus, monkeypatch):
     """`ipkg query --plan` on a corpus whose cache is not built yet loads that plan (with the shared
     entities and departments), not every plan, and answers as the whole corpus's cache does later."""
