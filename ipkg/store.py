@@ -575,6 +575,11 @@ def _prune_outdated(target: Path) -> None:
             except OSError:
                 continue
         shutil.rmtree(trash, ignore_errors=True)
+        # its log and lock files too (a builder that locks a lock file unlinked meanwhile races
+        # another one on a new file, and the loser of the final rename discards its copy)
+        key = candidate.name.removeprefix("store-")
+        for leftover in (f"build-{key}.log", f".store-{key}.lock", f".store-{key}.loading"):
+            (cache_dir() / leftover).unlink(missing_ok=True)
     memo.save()
 
 

@@ -184,6 +184,7 @@ def test_a_store_open_in_another_process_is_not_pruned(tmp_path, corpus):
     victim.write_text(victim.read_text(encoding="utf-8").replace('（修订）"@zh', '（二次修订）"@zh'), encoding="utf-8")
     subprocess.run([sys.executable, "-c", COUNT], env=env, capture_output=True, text=True, check=True)
     assert len(list(cache.glob("store-*"))) == 1 and not held.exists()
+    assert not list(cache.glob(f"*{held.name.removeprefix('store-')}*"))  # nor its lock file
     assert not [p for p in cache.iterdir() if p.name.startswith(".")  and p.is_dir()]  # no debris
 
 
