@@ -407,11 +407,16 @@ def _record(inputs: list[Input], digests: list[str]) -> dict:
 
 
 def _read_record(store_dir: Path) -> dict | None:
+    """The store's record of its inputs; None when it has none or one this version cannot read."""
     import json
 
     try:
-        return json.loads((store_dir / INPUTS_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = json.loads((store_dir / INPUTS_RECORD).read_text(encoding="utf-8"))
+        for entry in record["graphs"].values():
+            if not (len(entry["files"]) == len(entry["digests"]) and isinstance(entry["bytes"], int)):
+                return None
+        return record
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

@@ -136,6 +136,16 @@ def test_a_store_derived_from_a_cached_one_holds_what_a_fresh_build_holds(tmp_pa
     # the first store is still open here, so it is kept
     assert first.exists()
 
+    # a record this version cannot read (another version's, damaged) is never derived from
+    (second / "INPUTS.json").write_text('{"graphs": {"g": {"digests": []}}}', encoding="utf-8")
+    (first / "INPUTS.json").write_text("[]", encoding="utf-8")
+    victim = sorted(plans.glob("*.ttl"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8").replace('"@zh', '（再）"@zh'), encoding="utf-8")
+    rebuilt = store_module.open_store(store_module.bundled_inputs())
+    [third] = [p for p in cache.glob("store-*") if p not in (first, second)]
+    assert "derived_from" not in _record(third) and _quads(rebuilt) == _quads(
+        store_module.open_store(store_module.bundled_inputs(), cache=False))
+
 
 def test_a_large_corpus_changed_in_one_plan_is_derived_at_once(tmp_path, corpus, monkeypatch):
     """A corpus too large to wait for is still answered from disk after a small change."""
