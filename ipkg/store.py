@@ -555,37 +555,87 @@ class _Unlocked:
 def _prune_outdated(target: Path) -> None:
     """Remove the cached stores (other than ``target``) whose input files have changed or gone
     since they were built, unless a process has one open: nobody can ask for them again (short of
-    reverting the files, and then they are derived again). Without file locks nothing is removed."""
-    try:
-        import fcntl
-    except ImportError:
-        return
+    reverting the files, and then they are derived again)."""
     memo = _DigestMemo(cache_dir() / "file-digests.json")
     for candidate in sorted(cache_dir().glob("store-*")):
         record = _read_record(candidate)
-        if candidate == target or record is None or not _outdated(record, memo):
-            continue
-        try:
-            handle = open(candidate / "COMPLETE", "rb")
-        except OSError:
-            continue
-        with handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue  # open in another process: a later build removes it
-            trash = candidate.with_name(f".pruned-{candidate.name}-{os.getpid()}")
-            try:
-                os.rename(candidate, trash)
-            except OSError:
-                continue
-        shutil.rmtree(trash, ignore_errors=True)
-        # its log and lock files too (a builder that locks a lock file unlinked meanwhile races
-        # another one on a new file, and the loser of the final rename discards its copy)
-        key = candidate.name.removeprefix("store-")
-        for leftover in (f"build-{key}.log", f".store-{key}.lock", f".store-{key}.loading"):
-            (cache_dir() / leftover).unlink(missing_ok=True)
+        if candidate != target and record is not None and _outdated(record, memo):
+            _remove_store(candidate)
     memo.save()
+
+
+def _remove_store(store_dir: Path) -> bool:
+    """Delete a cached store unless a process has it open (or file locks are unavailable, so that
+    cannot be known); True when it is gone."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        handle = open(store_dir / "COMPLETE", "rb")
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # open in another process: a later build removes it
+        trash = store_dir.with_name(f".pruned-{store_dir.name}-{os.getpid()}")
+        try:
+            os.rename(store_dir, trash)
+        except OSError:
+            return False
+    shutil.rmtree(trash, ignore_errors=True)
+    # its log and lock files too (a builder that locks a lock file unlinked meanwhile races
+    # another one on a new file, and the loser of the final rename discards its copy)
+    key = store_dir.name.removeprefix("store-")
+    for leftover in (f"build-{key}.log", f".store-{key}.lock", f".store-{key}.loading"):
+        (store_dir.parent / leftover).unlink(missing_ok=True)
+    return True
+
+
+@dataclass(frozen=True)
+class CachedStore:
+    """One store in the cache directory, as :func:`cached_stores` finds it."""
+
+    path: Path
+    size: int  # bytes on disk
+    graphs: int | None  # None: no record of its inputs (built by an older ipkg)
+    state: str  # "up to date" (its files unchanged), "outdated" (changed or gone) or "unknown"
+    in_use: bool  # open in a process now
+    derived_from: str | None
+
+
+def cached_stores() -> list[CachedStore]:
+    """The complete stores in the cache directory, by name."""
+    memo = _DigestMemo(cache_dir() / "file-digests.json")
+    found = []
+    for path in sorted(cache_dir().glob("store-*")):
+        if not (path / "COMPLETE").exists():
+            continue
+        record = _read_record(path)
+        state = "unknown" if record is None else "outdated" if _outdated(record, memo) else "up to date"
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        found.append(CachedStore(path, size, None if record is None else len(record["graphs"]), state,
+                                 _build_lock.held(path / "COMPLETE"), (record or {}).get("derived_from")))
+    memo.save()
+    return found
+
+
+def clear_cache(outdated_only: bool = False) -> tuple[list[CachedStore], list[CachedStore]]:
+    """Delete the cached stores (only the outdated ones with ``outdated_only``) that no process has
+    open, and, unless ``outdated_only``, the cached validation results. Returns (deleted, kept
+    because in use)."""
+    deleted, kept = [], []
+    for store in cached_stores():
+        if outdated_only and store.state != "outdated":
+            continue
+        (deleted if _remove_store(store.path) else kept).append(store)
+    if not outdated_only:
+        from .validate import results_cache_dir
+
+        shutil.rmtree(results_cache_dir(), ignore_errors=True)
+    return deleted, kept
 
 
 def _outdated(record: dict, memo: _DigestMemo) -> bool:

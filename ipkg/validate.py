@@ -1052,7 +1052,7 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
     _digest_files([item.path for item in base if not _is_department_file(item.path)], common)
     common_key = common.hexdigest()
 
-    store_dir = _cache_dir() if cache else None
+    store_dir = results_cache_dir() if cache else None
     department_digests = {_dependency_name(path): digest.hex()
                           for path, digest in _file_digests(department_files, store_dir).items()}
     digests = _file_digests([item.path for item in chosen], store_dir)
@@ -1092,7 +1092,8 @@ def _default_shapes_dir() -> Path:
     return paths.shapes_dir()
 
 
-def _cache_dir() -> Path:
+def results_cache_dir() -> Path:
+    """Where validation results are cached, by content hash."""
     from .store import cache_dir
 
     return cache_dir() / "validate"

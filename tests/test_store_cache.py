@@ -401,3 +401,55 @@ def test_a_lost_request_is_asked_for_again(tmp_path, corpus, monkeypatch):
     assert store_module.wait_for_cache(inputs) is False  # lost, nothing running: no waiting forever
     store_module.open_store(inputs)
     assert store_module.wait_for_cache(inputs, timeout=240), _build_logs(cache)
+
+
+# ------------------------------------------------------------------------------ ipkg cache
+
+
+def test_cache_list_and_clear(tmp_path, corpus, monkeypatch, cli):
+    """`ipkg cache list` says which stores are outdated or open; `ipkg cache clear` deletes what
+    no process has open, and keeps (and names) the rest."""
+    import json
+    import shutil
+
+    plans = tmp_path / "plans"
+    shutil.copytree(corpus, plans)
+    cache = tmp_path / "cache"
+    env = _env(cache, plans)
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(cache))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(plans))
+    subprocess.run([sys.executable, "-c", COUNT], env=env, capture_output=True, text=True, check=True)
+    (cache / "validate").mkdir()
+
+    def listed() -> list[dict]:
+        result = cli("cache", "list", "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    from ipkg.store import bundled_inputs
+
+    [first] = listed()
+    assert (first["state"], first["in_use"], first["graphs"]) == ("up to date", False,
+                                                                 len({i.graph for i in bundled_inputs()}))
+    victim = sorted(plans.glob("*.ttl"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8").replace('"@zh', '（修订）"@zh'), encoding="utf-8")
+    assert [s["state"] for s in listed()] == ["outdated"]
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLD], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert int(holder.stdout.readline()) > 0  # derives the edited corpus's store and keeps it open
+        [current] = listed()  # the outdated one was pruned by that build
+        assert (current["state"], current["in_use"]) == ("up to date", True)
+        result = cli("cache", "clear")
+        assert result.exit_code == 0
+        assert f"kept {Path(current['path']).name}: open in another process" in result.stdout
+        assert "deleted 0 store(s)" in result.stdout and not (cache / "validate").exists()
+    finally:
+        holder.communicate("", timeout=60)
+    result = cli("cache", "clear", "--outdated")
+    assert "deleted 0 store(s)" in result.stdout and len(listed()) == 1  # up to date: kept
+    victim.write_text(victim.read_text(encoding="utf-8").replace('（修订）"@zh', '"@zh'), encoding="utf-8")
+    assert [s["state"] for s in listed()] == ["outdated"]
+    result = cli("cache", "clear", "--outdated")
+    assert "deleted 1 store(s)" in result.stdout and listed() == []
