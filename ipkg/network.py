@@ -486,8 +486,10 @@ def centrality(graph) -> dict[str, dict]:
     betweenness: dict = {}
     eigen: dict = {}
     for component in nx.connected_components(undirected):
-        betweenness.update(nx.betweenness_centrality(graph.subgraph(component), normalized=True))
-        part = undirected.subgraph(component)
+        # copies, not subgraph views: every neighbour look-up through a view filters the whole
+        # graph's adjacency (N = 1,100: 8.5 s for the corpus's 13,259 departments with views)
+        betweenness.update(nx.betweenness_centrality(graph.subgraph(component).copy(), normalized=True))
+        part = undirected.subgraph(component).copy()
         if part.number_of_edges():
             try:
                 eigen.update(nx.eigenvector_centrality(part, weight="weight", max_iter=5000, tol=1e-10))
