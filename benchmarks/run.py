@@ -383,15 +383,18 @@ def bench_size(bench: Bench, n: int, opts) -> None:
     if opts.only:
         if "validate" in opts.only:
             bench_validate(bench, n, corpus, opts)
-        if "query" in opts.only:  # re-measure the named queries only, on a (re)built cache
+        if "query" in opts.only or "network" in opts.only:  # on a (re)built cache
             bench.warm_cache = opts.work / f"cache-{n}"
             bench.warm_cache.mkdir(exist_ok=True)
             call("load", {"config": "ipkg-cold", "corpus": str(corpus)}, {"IPKG_CACHE_DIR": str(bench.warm_cache)})
-            bench_queries(bench, n, corpus, reps, opts)
-            env = {**os.environ, **env_base, "IPKG_CACHE_DIR": str(bench.warm_cache)}
-            times, output = timed_process([IPKG, "stats", "--format", "json"], env, reps, opts.process_timeout)
-            bench.add(n, "process", "ipkg", "ipkg stats (warm)", times,
-                      **({"timeout": opts.process_timeout} if output == "timeout" else {}))
+            if "query" in opts.only:
+                bench_queries(bench, n, corpus, reps, opts)
+                env = {**os.environ, **env_base, "IPKG_CACHE_DIR": str(bench.warm_cache)}
+                times, output = timed_process([IPKG, "stats", "--format", "json"], env, reps, opts.process_timeout)
+                bench.add(n, "process", "ipkg", "ipkg stats (warm)", times,
+                          **({"timeout": opts.process_timeout} if output == "timeout" else {}))
+            if "network" in opts.only:
+                bench_network(bench, n, corpus, reps)
             shutil.rmtree(bench.warm_cache, ignore_errors=True)
         if "cache" in opts.only:  # ipkg's store: cold, until the cache is ready, warm, one plan changed
             bench_load(bench, n, corpus, reps, opts, ("ipkg-cold", "ipkg-warm"))
@@ -489,15 +492,7 @@ def bench_rest(bench: Bench, n: int, corpus: Path, reps: int, opts, triples, env
     if opts.virtuoso:
         bench_virtuoso(bench, n, corpus, reps, opts, triples)
 
-    # -- network build and centrality (through the ipkg store, warm)
-    try:
-        runs = [call("network", {"corpus": str(corpus)}, {"IPKG_CACHE_DIR": str(bench.warm_cache)})
-                for _ in range(reps if n <= 500 else 1)]
-        for part in ("read", "build", "centrality"):
-            bench.add(n, "network", "ipkg", part, [r[part] for r in runs], nodes=runs[0]["nodes"],
-                      edges=runs[0]["edges"], peak_mb=max(r["peak_mb"] for r in runs))
-    except RuntimeError as exc:
-        bench.add(n, "network", "ipkg", "build", None, error=str(exc)[-300:])
+    bench_network(bench, n, corpus, reps)
 
     # -- validation
     bench_validate(bench, n, corpus, opts)
@@ -508,6 +503,18 @@ def bench_rest(bench: Bench, n: int, corpus: Path, reps: int, opts, triples, env
     times, output = timed_process([IPKG, "stats", "--format", "json"], env, reps, limit)
     bench.add(n, "process", "ipkg", "ipkg stats (warm)", times, **({"timeout": limit} if output == "timeout" else {}))
     shutil.rmtree(bench.warm_cache, ignore_errors=True)
+
+
+def bench_network(bench: Bench, n: int, corpus: Path, reps: int) -> None:
+    """Network read, build and centrality, through the ipkg store (warm: ``bench.warm_cache``)."""
+    try:
+        runs = [call("network", {"corpus": str(corpus)}, {"IPKG_CACHE_DIR": str(bench.warm_cache)})
+                for _ in range(reps if n <= 500 else 1)]
+        for part in ("read", "build", "centrality"):
+            bench.add(n, "network", "ipkg", part, [r[part] for r in runs], nodes=runs[0]["nodes"],
+                      edges=runs[0]["edges"], peak_mb=max(r["peak_mb"] for r in runs))
+    except RuntimeError as exc:
+        bench.add(n, "network", "ipkg", "build", None, error=str(exc)[-300:])
 
 
 def bench_validate(bench: Bench, n: int, corpus: Path, opts) -> None:
@@ -930,10 +937,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--append", action="store_true",
                         help="keep the records of other sizes already in results.json (re-measure only --sizes)")
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the bundled-plan process timings")
-    parser.add_argument("--only", choices=["query", "validate", "virtuoso", "cache"], action="append",
+    parser.add_argument("--only", choices=["query", "validate", "virtuoso", "cache", "network"], action="append",
                         help="with --append: re-measure only the named queries on the embedded stores, "
-                             "only validation, only Virtuoso's bulk load and queries, or only the loads "
-                             "of ipkg's cached store (repeatable)")
+                             "only validation, only Virtuoso's bulk load and queries, only the loads "
+                             "of ipkg's cached store, or only the network (repeatable)")
     parser.add_argument("--no-virtuoso", dest="virtuoso", action="store_false")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ipkg-bench",
                         help="where corpora and caches go")
@@ -966,7 +973,8 @@ def main(argv: list[str] | None = None) -> None:
                                          or r["metric"] == "ipkg stats (warm)")
                     or "validate" in redo and r["group"] == "validate"
                     or "virtuoso" in redo and r["config"] == "virtuoso"
-                    or "cache" in redo and r["group"] == "load" and r["config"].startswith("ipkg-"))
+                    or "cache" in redo and r["group"] == "load" and r["config"].startswith("ipkg-")
+                    or "network" in redo and r["group"] == "network")
 
         bench.records = [r for r in old["records"] if r["n"] not in sizes or r.get("corpus") == "bundled"
                          or (redo and not remeasured(r))]
