@@ -61,8 +61,7 @@ def bundled_inputs(plans: list[str] | None = None) -> list[Input]:
             raise DataError(f"unknown plan {', '.join(missing)} (bundled plans: {known})")
     cities = None if plans is None else _cities_of(chosen)
     # one graph per city, so that a query restricted to a plan sees its own city's departments only
-    inputs += [Input(p, department_graph_iri(_graph_name(p))) for p in paths.department_files()
-               if cities is None or _graph_name(p) in cities]
+    inputs += [item for item in department_inputs() if cities is None or _graph_name(item.path) in cities]
     inputs += [Input(p, graph_iri(p.stem)) for p in chosen]
     return inputs
 
@@ -242,14 +241,15 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
         lock = target.parent / f".store-{key}.lock"
         base = _derivable_base(inputs, digests)
         if sum(item.path.stat().st_size for item in inputs) > BACKGROUND_BUILD_BYTES:
+            answer_from = inputs if meanwhile is None else meanwhile
             pending = _pending(key, lock)
             if pending:
-                return _memory_store(inputs if meanwhile is None else meanwhile)
+                return _memory_store(answer_from)
             if base is None or base.cost > BACKGROUND_BUILD_BYTES:
-                with _build_lock(_loading_lock(key)):  # the builder waits for it
+                with _file_lock(_loading_lock(key)):  # the builder waits for it
                     _start_background_build(key, inputs)
-                    return _memory_store(inputs if meanwhile is None else meanwhile)
-        with _build_lock(lock):
+                    return _memory_store(answer_from)
+        with _file_lock(lock):
             if not _hold(target):  # else built by another process while we waited
                 _build(target, key, inputs, digests, base)
     store = ox.Store.read_only(str(target))
@@ -321,7 +321,7 @@ def _pending(key: str, lock: Path) -> bool:
     """Whether a build of ``key`` is running or about to start."""
     import time
 
-    if _build_lock.held(lock):
+    if _file_lock.held(lock):
         return True
     try:
         age = time.time() - _manifest(key).stat().st_mtime
@@ -365,10 +365,10 @@ def build_from_manifest(manifest: str | Path) -> None:
         key = spec["key"]
         inputs = [Input(Path(path), graph) for path, graph in spec["inputs"]]
         target = cache_dir() / f"store-{key}"
-        with _build_lock(target.parent / f".store-{key}.lock"):
+        with _file_lock(target.parent / f".store-{key}.lock"):
             # Wait until the process that asked has loaded its answer into memory: on two cores,
             # building meanwhile slowed that first answer (N = 3,000: 31 s against 28 s).
-            with _build_lock(_loading_lock(key)):
+            with _file_lock(_loading_lock(key)):
                 pass
             if not (target / "COMPLETE").exists():
                 digests = _file_digests(inputs)
@@ -617,7 +617,7 @@ def cached_stores() -> list[CachedStore]:
         state = "unknown" if record is None else "outdated" if _outdated(record, memo) else "up to date"
         size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
         found.append(CachedStore(path, size, None if record is None else len(record["graphs"]), state,
-                                 _build_lock.held(path / "COMPLETE"), (record or {}).get("derived_from")))
+                                 _file_lock.held(path / "COMPLETE"), (record or {}).get("derived_from")))
     memo.save()
     return found
 
@@ -651,7 +651,7 @@ def _outdated(record: dict, memo: _DigestMemo) -> bool:
     return False
 
 
-class _build_lock:
+class _file_lock:
     """An exclusive advisory lock on ``path`` (POSIX ``flock``); a no-op where unavailable."""
 
     def __init__(self, path: Path):
