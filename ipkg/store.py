@@ -22,6 +22,7 @@ answers from an in-memory store while a detached process builds the cache for th
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -33,6 +34,10 @@ from pathlib import Path
 from . import paths
 from .errors import DataError
 from .terms import department_graph_iri, graph_iri
+
+# What the caller may want to tell a waiting user (the CLI prints it on stderr): why a first answer
+# on a large corpus takes as long as loading it.
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -240,14 +245,20 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
         target.parent.mkdir(parents=True, exist_ok=True)
         lock = target.parent / f".store-{key}.lock"
         base = _derivable_base(inputs, digests)
-        if sum(item.path.stat().st_size for item in inputs) > BACKGROUND_BUILD_BYTES:
+        size = sum(item.path.stat().st_size for item in inputs)
+        if size > BACKGROUND_BUILD_BYTES:
             answer_from = inputs if meanwhile is None else meanwhile
-            pending = _pending(key, lock)
-            if pending:
+            if _pending(key, lock):
+                _log.info("another process is building the cache of these %d files (%s of Turtle; log: %s): "
+                          "%s meanwhile", len(inputs), _megabytes(size), _build_log(key),
+                          _loading(answer_from, inputs))
                 return _memory_store(answer_from)
             if base is None or base.cost > BACKGROUND_BUILD_BYTES:
                 with _file_lock(_loading_lock(key)):  # the builder waits for it
                     _start_background_build(key, inputs)
+                    _log.info("%d files (%s of Turtle) are not cached yet: %s, "
+                              "while a background process builds the cache (log: %s)", len(inputs),
+                              _megabytes(size), _loading(answer_from, inputs), _build_log(key))
                     return _memory_store(answer_from)
         with _file_lock(lock):
             if not _hold(target):  # else built by another process while we waited
@@ -257,6 +268,16 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
     while len(_recent_on_disk) > 4:
         _recent_on_disk.popitem(last=False)
     return store
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 10_000_000 else f"{size / 1e6:.1f} MB"
+
+
+def _loading(answer_from: list[Input], inputs: list[Input]) -> str:
+    if answer_from is inputs:
+        return "loading them into memory for this answer"
+    return f"loading into memory only the {len(answer_from)} files this answer needs"
 
 
 # The stores open_store() opened on disk lately, held so that their ids stay theirs (pyoxigraph
@@ -330,6 +351,10 @@ def _pending(key: str, lock: Path) -> bool:
     return age < STARTING_SECONDS
 
 
+def _build_log(key: str) -> Path:
+    return cache_dir() / f"build-{key}.log"
+
+
 def _loading_lock(key: str) -> Path:
     return cache_dir() / f".store-{key}.loading"
 
@@ -344,7 +369,7 @@ def _start_background_build(key: str, inputs: list[Input]) -> None:
 
     manifest = _manifest(key)
     write_atomic(manifest, json.dumps({"key": key, "inputs": [[str(i.path), i.graph] for i in inputs]}))
-    log = cache_dir() / f"build-{key}.log"
+    log = _build_log(key)
     package_parent = str(Path(__file__).resolve().parent.parent)  # importable even from a bare checkout
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
     with open(log, "ab") as handle:

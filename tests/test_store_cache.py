@@ -288,6 +288,37 @@ def test_a_large_corpus_is_answered_from_memory_while_the_cache_builds(tmp_path,
         again.add(probe)
 
 
+def test_a_slow_first_answer_says_why_on_stderr(tmp_path, corpus, monkeypatch, cli):
+    """A first command on a large corpus waits for the whole corpus to load into memory: it says
+    so, and where the background build logs, on stderr; its output stays clean. A command while
+    the build runs says another process is building; once the cache is built, nothing is said."""
+    from ipkg import store as store_module
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(cache))
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
+    monkeypatch.setattr(store_module, "BACKGROUND_BUILD_BYTES", 0)
+    inputs = store_module.bundled_inputs()
+    size = store_module._megabytes(sum(item.path.stat().st_size for item in inputs))
+    log = cache / f"build-{store_module.content_key(inputs)}.log"
+
+    first = cli("stats", "--format", "json")
+    assert first.exit_code == 0 and "syn-" in first.stdout
+    assert first.stderr == (f"ipkg: {len(inputs)} files ({size} of Turtle) are not cached yet: loading them "
+                            f"into memory for this answer, while a background process builds the cache "
+                            f"(log: {log})\n")
+    with monkeypatch.context() as building:  # however fast the builder is here
+        building.setattr(store_module, "_pending", lambda key, lock: True)
+        meanwhile = cli("stats", "--format", "json")
+    assert meanwhile.stdout == first.stdout
+    assert meanwhile.stderr == (f"ipkg: another process is building the cache of these {len(inputs)} files "
+                                f"({size} of Turtle; log: {log}): loading them into memory for this answer "
+                                f"meanwhile\n")
+    assert store_module.wait_for_cache(inputs, timeout=240), _build_logs(cache)
+    cached = cli("stats", "--format", "json")
+    assert cached.stdout == first.stdout and cached.stderr == ""
+
+
 def test_the_builder_waits_until_the_first_answer_is_loaded(tmp_path, corpus, monkeypatch):
     """Two cores loading and building at once slow the first answer: the detached builder starts
     only once the process that asked has loaded the corpus into memory."""

@@ -1,8 +1,10 @@
-"""What every command shares: turning library errors into messages and exit codes."""
+"""What every command shares: turning library errors into messages and exit codes, and the
+library's status messages into lines on stderr."""
 
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -14,13 +16,35 @@ class IpkgGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _status_on_stderr():
+                return super().invoke(ctx)
         except IpkgError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+
+
+@contextmanager
+def _status_on_stderr():
+    """Print the library's INFO messages (``ipkg.*`` loggers: why a first answer on a large corpus
+    is slow) as ``ipkg: ...`` lines on stderr, where they do not mix with a command's output."""
+    import logging
+
+    class Echo(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"ipkg: {record.getMessage()}", err=True)  # stderr as it is now, also under CliRunner
+
+    logger = logging.getLogger("ipkg")
+    handler, level = Echo(logging.INFO), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def echo_table(headers: list[str], rows: list[list[str]]) -> None:
