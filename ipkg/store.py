@@ -249,15 +249,15 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
         if size > BACKGROUND_BUILD_BYTES:
             answer_from = inputs if meanwhile is None else meanwhile
             if _pending(key, lock):
-                _log.info("another process is building the cache of these %d files (%s of Turtle; log: %s): "
-                          "%s meanwhile", len(inputs), _megabytes(size), _build_log(key),
+                _log.info("another process is building the cache of these %s files (%s of Turtle; log: %s): "
+                          "%s meanwhile", f"{len(inputs):,}", _megabytes(size), _build_log(key),
                           _loading(answer_from, inputs))
                 return _memory_store(answer_from)
             if base is None or base.cost > BACKGROUND_BUILD_BYTES:
                 with _file_lock(_loading_lock(key)):  # the builder waits for it
                     _start_background_build(key, inputs)
-                    _log.info("%d files (%s of Turtle) are not cached yet: %s, "
-                              "while a background process builds the cache (log: %s)", len(inputs),
+                    _log.info("%s files (%s of Turtle) are not cached yet: %s, "
+                              "while a background process builds the cache (log: %s)", f"{len(inputs):,}",
                               _megabytes(size), _loading(answer_from, inputs), _build_log(key))
                     return _memory_store(answer_from)
         with _file_lock(lock):
@@ -277,7 +277,7 @@ def _megabytes(size: int) -> str:
 def _loading(answer_from: list[Input], inputs: list[Input]) -> str:
     if answer_from is inputs:
         return "loading them into memory for this answer"
-    return f"loading into memory only the {len(answer_from)} files this answer needs"
+    return f"loading into memory only the {len(answer_from):,} files this answer needs"
 
 
 # The stores open_store() opened on disk lately, held so that their ids stay theirs (pyoxigraph

@@ -304,16 +304,21 @@ def test_a_slow_first_answer_says_why_on_stderr(tmp_path, corpus, monkeypatch, c
 
     first = cli("stats", "--format", "json")
     assert first.exit_code == 0 and "syn-" in first.stdout
-    assert first.stderr == (f"ipkg: {len(inputs)} files ({size} of Turtle) are not cached yet: loading them "
+    assert first.stderr == (f"ipkg: {len(inputs):,} files ({size} of Turtle) are not cached yet: loading them "
                             f"into memory for this answer, while a background process builds the cache "
                             f"(log: {log})\n")
     with monkeypatch.context() as building:  # however fast the builder is here
         building.setattr(store_module, "_pending", lambda key, lock: True)
         meanwhile = cli("stats", "--format", "json")
+        slug = sorted(corpus.glob("*.ttl"))[0].stem
+        one_plan = cli("stats", "--plan", slug, "--format", "json")
     assert meanwhile.stdout == first.stdout
-    assert meanwhile.stderr == (f"ipkg: another process is building the cache of these {len(inputs)} files "
+    assert meanwhile.stderr == (f"ipkg: another process is building the cache of these {len(inputs):,} files "
                                 f"({size} of Turtle; log: {log}): loading them into memory for this answer "
                                 f"meanwhile\n")
+    assert one_plan.exit_code == 0 and slug in one_plan.stdout
+    assert one_plan.stderr.endswith(f"loading into memory only the {len(store_module.bundled_inputs([slug]))} "
+                                    f"files this answer needs meanwhile\n")
     assert store_module.wait_for_cache(inputs, timeout=240), _build_logs(cache)
     cached = cli("stats", "--format", "json")
     assert cached.stdout == first.stdout and cached.stderr == ""
