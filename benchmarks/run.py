@@ -927,7 +927,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement at N ≤ 50 (fewer above)")
     parser.add_argument("--rdflib-max", type=int, default=500, help="largest N for rdflib-based stores")
-    parser.add_argument("--validate-serial-max", type=int, default=500,
+    parser.add_argument("--validate-serial-max", type=int, default=3000,
                         help="largest N for a serial `ipkg validate --jobs 1` (parallel runs at every N)")
     parser.add_argument("--validate-sample", type=int, default=100,
                         help="plans validated by the pyshacl fallback (extrapolated to N)")
