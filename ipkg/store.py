@@ -232,6 +232,8 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
     memory and, unless a build is already running, starts one in a detached process (see
     :func:`wait_for_cache`). A caller that needs only part of the inputs passes that part as
     ``meanwhile``: it alone is loaded then (``ipkg query --plan`` loads its plan, not the corpus).
+    Either way it logs why the answer waits, at INFO on the ``ipkg.store`` logger (the CLI prints
+    these lines on stderr).
     """
     import pyoxigraph as ox
 
