@@ -616,7 +616,7 @@ def _remove_store(store_dir: Path) -> bool:
     # its log and lock files too (a builder that locks a lock file unlinked meanwhile races
     # another one on a new file, and the loser of the final rename discards its copy)
     key = store_dir.name.removeprefix("store-")
-    for leftover in (f"build-{key}.log", f".store-{key}.lock", f".store-{key}.loading"):
+    for leftover in (_build_log(key).name, f".store-{key}.lock", _loading_lock(key).name):
         (store_dir.parent / leftover).unlink(missing_ok=True)
     return True
 

@@ -487,5 +487,8 @@ def test_cache_list_and_clear(tmp_path, corpus, monkeypatch, cli):
     assert "deleted 0 store(s)" in result.stdout and len(listed()) == 1  # up to date: kept
     victim.write_text(victim.read_text(encoding="utf-8").replace('（修订）"@zh', '"@zh'), encoding="utf-8")
     assert [s["state"] for s in listed()] == ["outdated"]
+    key = Path(current["path"]).name.removeprefix("store-")
+    assert list(cache.glob(f".store-{key}.lock"))  # its build's lock file
     result = cli("cache", "clear", "--outdated")
     assert "deleted 1 store(s)" in result.stdout and listed() == []
+    assert not list(cache.glob(f"*{key}*"))  # nor its lock and log files
