@@ -15,3 +15,10 @@ class DataError(IpkgError):
 
 class CurationError(IpkgError):
     """A curation record that does not match its source text or the vocabularies."""
+
+
+class OutputError(IpkgError, OSError):
+    """An output file that cannot be written (no permission, no such directory, a full disk).
+
+    Also an :class:`OSError`, so code that treats a failed write of a cache file as harmless
+    (``except OSError``) keeps doing so."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -17,11 +18,48 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
     The bytes go to a temporary file in the same directory, are flushed to disk, and the file is
-    renamed over the target (an atomic operation on POSIX and Windows).
+    renamed over the target (an atomic operation on POSIX and Windows). A symbolic link is
+    followed: the file it points to is replaced and the link stays. A device, pipe or terminal
+    (``/dev/null``, ``/dev/stdout``) cannot be replaced by renaming: it is written to directly.
+    Raises :class:`~ipkg.errors.OutputError` (an ``OSError``) when the file cannot be written.
     """
+    from .errors import OutputError
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if _written_through(path):
+            with open(path, "ab") as stream:  # appending: /dev/stdout may be a file the shell opened
+                stream.write(payload)
+            return path
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        _replace(target, payload)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(f"cannot write {path}: {reason}") from exc
+    return path
+
+
+def _written_through(path: Path) -> bool:
+    """Whether ``path`` is a device, pipe or terminal, or reaches one of ``/dev`` or ``/proc``
+    through symbolic links (``/dev/stdout`` is a link to whatever the shell opened, a file too)."""
+    current = path.absolute()
+    for _ in range(40):  # the kernel's limit on a chain of links
+        if current.parts[1:2] in (("dev",), ("proc",)):
+            return True
+        if not current.is_symlink():
+            break
+        current = (current.parent / os.readlink(current)).absolute()
+    return current.exists() and not current.is_file() and not current.is_dir()
+
+
+def _replace(path: Path, payload: bytes) -> None:
+    for ancestor in path.absolute().parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, f"{ancestor} is not a directory")
+            break
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp creates the file private (0600); give it the mode a plain open() would, or keep
@@ -36,7 +74,6 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path
 
 
 _FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG", "jsonld": "JSON_LD"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -167,3 +168,43 @@ def test_outputs_get_ordinary_file_permissions(cli, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_outputs_go_through_links_and_devices_and_fail_cleanly(cli, tmp_path):
+    """-o follows a symbolic link (the file it names is replaced, the link stays), writes into a
+    device or a /dev/stdout-like link instead of replacing it, writes '-' to stdout, and a path
+    that cannot be written is a one-line error (exit 2) that leaves nothing behind."""
+    real = tmp_path / "real.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert cli("query", "plan-stats", "--format", "csv", "-o", link).exit_code == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("plan,slug,title")
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    assert cli("query", "plan-stats", "--format", "csv", "-o", fifo).exit_code == 0
+    assert reader.communicate(timeout=30)[0].startswith("plan,slug,title")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # not replaced by a regular file
+
+    to_stdout = cli("query", "plan-stats", "--format", "csv", "-o", "-")
+    assert to_stdout.stdout.startswith("plan,slug,title") and not (Path.cwd() / "-").exists()
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    failed = cli("query", "plan-stats", "-o", blocker / "out.txt")
+    assert failed.exit_code == 2
+    assert failed.stderr == f"Error: cannot write {blocker / 'out.txt'}: {blocker} is not a directory\n"
+
+
+def test_writing_into_dev_and_proc_paths_appends_instead_of_replacing(tmp_path):
+    """/dev/stdout may be a link to a file the shell opened with `>`: replacing that file would
+    lose what was written before; such paths are written to, at the end."""
+    from ipkg.export import _written_through
+
+    assert _written_through(Path("/dev/null")) and _written_through(Path("/proc/self/fd/1"))
+    link = tmp_path / "stdout-link"
+    link.symlink_to("/proc/self/fd/1")
+    assert _written_through(link)
+    assert not _written_through(tmp_path / "plain.txt")

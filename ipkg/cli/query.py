@@ -33,7 +33,7 @@ def _endpoint_options(func):
               help="Give up after this many seconds.")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE (embedded: applied to an in-memory copy only).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses (federated queries reach the network).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout ('-': stdout).")
 def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: str | None, lang: str,
                   endpoint: str | None, user: str | None, password: str | None, timeout: float,
                   allow_update: bool, allow_service: bool, output: str | None) -> None:
@@ -62,7 +62,7 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
         names = labels(iris_in(result), lang, store=result.store, endpoint=endpoint, timeout=timeout, user=user,
                        password=password)
     data = format_result(result, fmt, names)
-    if output:
+    if output and output != "-":
         from ..export import write_atomic
 
         write_atomic(output, data)

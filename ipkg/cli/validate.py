@@ -21,7 +21,7 @@ from . import main
               help="Language of the messages in the text report.")
 @click.option("-v", "--verbose", is_flag=True, help="Text report: list notes (Info) too.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write the report to FILE (atomically) instead of standard output.")
+              help="Write the report to FILE (atomically) instead of standard output ('-': standard output).")
 def validate(paths: tuple[str, ...], shapes_dir: str | None, plans: tuple[str, ...], fmt: str, inference: str,
              strict: bool, no_cache: bool, jobs: int | None, lang: str, verbose: bool, output: str | None) -> None:
     """Check plans against the SHACL shapes: the bundled plans, or the Turtle files PATH...
@@ -40,7 +40,7 @@ def validate(paths: tuple[str, ...], shapes_dir: str | None, plans: tuple[str, .
         text = report.to_turtle()
     else:
         text = report.to_text(lang=lang, verbose=verbose)
-    if output:
+    if output and output != "-":
         from ..export import write_atomic
 
         write_atomic(output, text)
