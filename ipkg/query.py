@@ -182,8 +182,9 @@ _TOKEN = re.compile(
                   |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-      | (?P<name>[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7-\uFFFF]*(?::[^\s{}()\[\];,'"<>]*)?
-                |:[^\s{}()\[\];,'"<>]*)
+      | (?P<name>(?:[A-Za-z_\u00C0-\uFFFF](?:[A-Za-z0-9_\-.\u00B7-\uFFFF]*[A-Za-z0-9_\-\u00B7-\uFFFF])?)?
+                  :[^\s{}()\[\];,'"<>]*
+                |[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\u00B7-\uFFFF]*)  # a keyword: no '.', so `true.SERVICE` is two
       | (?P<number>[0-9][0-9.eE+\-]*)
       | (?P<punct>.)""",
     re.X | re.S,
@@ -253,6 +254,8 @@ def uses_service(text: str) -> bool:
     True
     >>> uses_service('SELECT * { ?service <http://e/SERVICE> "SERVICE" }')
     False
+    >>> uses_service('SELECT * { ?s ?p true.SERVICE <http://example.org/sparql> { ?s ?p ?o } }')
+    True
     """
     return any(t.text.upper() == "SERVICE" for t in _keywords(text))
 

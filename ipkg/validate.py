@@ -385,6 +385,7 @@ def load_shapes(shapes_dir: Path | str | None = None) -> Shapes:
         for triple in _parse_rdflib(file):
             graph.add(triple)
     sh = rdflib.Namespace(SHACL)
+    _refuse_service(graph)
     shapes = _named_shapes(graph)
     sparql, core = [], []
     for shape in shapes:
@@ -395,6 +396,22 @@ def load_shapes(shapes_dir: Path | str | None = None) -> Shapes:
             sparql.append(constraint)
     names = {str(shape): _lang_map(graph, shape, sh.name) for shape in shapes}
     return Shapes(graph, core, sparql, names, files, _core_predicates(graph, sparql))
+
+
+def _refuse_service(graph) -> None:
+    """Raise when a SHACL-SPARQL query of the shapes has a SERVICE clause: both engines would
+    call it over the network, which validating a plan never asks for."""
+    import rdflib
+
+    from .query import uses_service
+
+    sh = rdflib.Namespace(SHACL)
+    for predicate in (sh.select, sh.ask, sh.construct):
+        for node, text in sorted(graph.subject_objects(predicate)):
+            if uses_service(str(text)):
+                owner = next(iter(sorted(graph.subjects(sh.sparql, node))), node)
+                raise ValidationError(f"{shorten_shape(str(owner))}: its SPARQL has a SERVICE clause, which would "
+                                      f"reach the network; ipkg validate does not run such shapes")
 
 
 def _core_predicates(graph, native_sparql: list) -> frozenset[str] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -278,6 +279,44 @@ def test_cli_rejects_shapes_that_are_not_valid_shacl(cli, tmp_path):
         encoding="utf-8")
     result = cli("validate", "--shapes", shapes, MINIMAL)
     assert result.exit_code == 2 and "not valid SHACL" in result.stderr
+
+
+def test_shapes_whose_sparql_calls_a_service_are_refused(cli, tmp_path):
+    """A SHACL-SPARQL constraint with SERVICE would make validation reach the network: refused
+    before any plan is validated, whichever engine would run it (here a listener would see it)."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    calls = []
+
+    def answer_none():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed at the end of the test
+                return
+            calls.append(connection)
+            connection.close()
+
+    threading.Thread(target=answer_none, daemon=True).start()
+    shapes = tmp_path / "shapes"
+    shutil.copytree(REPO / "shapes", shapes)
+    (shapes / "remote.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+        "@prefix ipkg: <https://w3id.org/ipkg/ontology#> .\n"
+        "ex:Remote a sh:NodeShape ; sh:targetClass ipkg:Plan ; sh:sparql [ sh:select \"\"\"\n"
+        f"SELECT $this WHERE {{ ?x ?y true.SERVICE <http://127.0.0.1:{port}/sparql> {{ $this ?p ?o }} }}\n"
+        "\"\"\" ] .\n", encoding="utf-8")
+    result = cli("validate", "--shapes", shapes, "--no-cache", MINIMAL)
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: http://example.org/Remote: its SPARQL has a SERVICE clause, which would reach the network; "
+                             "ipkg validate does not run such shapes\n")
+    listener.close()
+    assert calls == []
 
 
 def test_text_report_names_nodes_messages_values_and_files(cli):
