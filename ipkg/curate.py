@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from . import paths
-from .errors import CurationError
+from .errors import CurationError, DataError
 from .export import write_atomic
 from .terms import PREFIXES, concept, mint
 
@@ -87,9 +89,10 @@ class Source:
     def __init__(self, slug: str, path: Path):
         self.slug = slug
         self.path = path
-        data = path.read_bytes()
+        with _reading(path):
+            data = path.read_bytes()
+            self.text = data.decode("utf-8")
         self.sha256 = hashlib.sha256(data).hexdigest()
-        self.text = data.decode("utf-8")
 
     def find(self, anchor: str, lo: int, hi: int | None, where: str) -> Span:
         if not isinstance(anchor, str) or not anchor:
@@ -130,6 +133,23 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
 
 def typed(value, datatype: str) -> str:
     return lit(str(value), datatype=f"xsd:{datatype}")
+
+
+def year(value, where: str) -> int:
+    if not re.fullmatch(r"\d{4}", str(value)):
+        raise CurationError(f"{where}: {value!r} is not a year")
+    return int(value)
+
+
+def iso_date(value, where: str) -> str:
+    """``value`` as xsd:date writes a date: YYYY-MM-DD, and a day the calendar has."""
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:  # 2024-13-45 has the shape of a date but is none
+            pass
+    raise CurationError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def boolean(value: bool) -> str:
@@ -229,6 +249,7 @@ class PlanBuilder:
         self.departments: dict[str, str] = {}
         self.department_names: dict[str, str] = {}
         self.printed_forms: dict[str, set[str]] = {}
+        self.period_years: dict[str, int] = {}  # checked by plan_header, compared with indicators' years
 
     # -- helpers
     def where(self, *parts) -> str:
@@ -329,20 +350,19 @@ class PlanBuilder:
             self.src.find(entry["quote"], 0, None, self.where("dates", i, "quote"))
             if entry["kind"] not in DATE_KINDS:
                 raise CurationError(f"{self.where('dates', i, 'kind')}: unknown date kind {entry['kind']!r}")
-            d.add(p, DATE_KINDS[entry["kind"]], typed(entry["date"], "date"))
+            issued_on = iso_date(entry["date"], self.where("dates", i, "date"))
+            d.add(p, DATE_KINDS[entry["kind"]], typed(issued_on, "date"))
         if not any(entry["kind"] == "issued" for entry in dates):
             not_stated.append("dcterms:issued")
         period = r.get("period") or {}
         if period.get("quote"):
             self.src.find(period["quote"], 0, None, self.where("period.quote"))
-        if period.get("start") is not None:
-            d.add(p, "ipkg:periodStart", typed(period["start"], "gYear"))
-        else:
-            not_stated.append("ipkg:periodStart")
-        if period.get("end") is not None:
-            d.add(p, "ipkg:periodEnd", typed(period["end"], "gYear"))
-        else:
-            not_stated.append("ipkg:periodEnd")
+        for key, prop in (("start", "ipkg:periodStart"), ("end", "ipkg:periodEnd")):
+            if period.get(key) is None:
+                not_stated.append(prop)
+                continue
+            self.period_years[key] = year(period[key], self.where("period", key))
+            d.add(p, prop, typed(self.period_years[key], "gYear"))
         for prop in not_stated:
             d.add(p, "ipkg:notStatedInText", prop)
 
@@ -398,7 +418,9 @@ class PlanBuilder:
         d = self.department_doc
         for i, entry in enumerate(self.r.get("departments") or []):
             where = self.where("departments", i)
-            key = entry["key"]
+            key = entry.get("key")
+            if not key:
+                raise CurationError(f"{where}.key: department key missing")
             if key in self.departments:
                 raise CurationError(f"{where}: department key {key!r} listed twice")
             node = iri(mint("org", self.city, key))
@@ -493,12 +515,11 @@ class PlanBuilder:
         d.add(node, "ipkg:unit", self.term("unit", str(ind["unit"]), f"{where}.unit"))
         d.add(node, "ipkg:comparator", self.term("comparator", ind["comparator"], f"{where}.comparator"))
         d.add(node, "ipkg:indicatorKind", self.term("indicator-kind", ind["kind"], f"{where}.kind"))
-        year = int(ind["year"])
-        d.add(node, "ipkg:targetYear", typed(year, "gYear"))
+        target = year(ind.get("year"), f"{where}.year")
+        d.add(node, "ipkg:targetYear", typed(target, "gYear"))
         d.add(node, "ipkg:targetYearStated", boolean(bool(ind.get("year_stated"))))
-        period = self.r.get("period") or {}
-        start, end = period.get("start"), period.get("end")
-        if (start is not None and year < int(start)) or (end is not None and year > int(end)):
+        start, end = self.period_years.get("start"), self.period_years.get("end")
+        if (start is not None and target < start) or (end is not None and target > end):
             d.add(node, "ipkg:targetYearOutsidePeriod", "true")
         d.add(node, "ipkg:phrase", lit(normalise(ind["phrase"]), "zh"))
         d.add(node, "rdfs:label", lit(normalise(ind["phrase"]), "zh"))
@@ -808,12 +829,30 @@ class BuildResult:
     errors: list[str]
 
 
+@contextmanager
+def _reading(path: Path):
+    """Report a file that is missing, unreadable or not UTF-8 as a DataError naming it."""
+    try:
+        yield
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text") from exc
+
+
 def _load_yaml(path: Path):
     import yaml
 
+    class RecordLoader(yaml.SafeLoader):
+        """Keeps dates as written, for the builder to check and name the field: PyYAML would
+        raise a bare ValueError for 2024-13-45."""
+
+    RecordLoader.add_constructor("tag:yaml.org,2002:timestamp", RecordLoader.construct_yaml_str)
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        with _reading(path), path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=RecordLoader)
     except yaml.YAMLError as exc:
         raise CurationError(f"{path.name}: not valid YAML: {exc}") from exc
 
@@ -821,12 +860,16 @@ def _load_yaml(path: Path):
 def _assemble(slugs: list[str] | None = None) -> BuildResult:
     curation = paths.curation_dir()
     errors: list[str] = []
+    record_paths = [path for path in sorted(curation.glob("*.yaml"))
+                    if path.name not in ("places.yaml", "documents.yaml")]
+    unknown = sorted(set(slugs or ()) - {path.stem for path in record_paths})
+    if unknown:
+        known = ", ".join(path.stem for path in record_paths)
+        raise DataError(f"unknown plan {', '.join(unknown)} (curation records: {known})")
     places = {p["key"]: p for p in _load_yaml(curation / "places.yaml")}
     documents = {d["key"]: d for d in _load_yaml(curation / "documents.yaml")}
     records = []
-    for path in sorted(curation.glob("*.yaml")):
-        if path.name in ("places.yaml", "documents.yaml"):
-            continue
+    for path in record_paths:
         try:
             record = _load_yaml(path)
         except CurationError as exc:

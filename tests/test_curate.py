@@ -13,17 +13,24 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def second_taixing_plan(tmp_path, monkeypatch):
-    """A checkout copy with a second Taixing plan: the 2024 record and text under another slug."""
+def checkout_copy(tmp_path, monkeypatch):
+    """A copy of the ontology, sources, records and generated Turtle that curate reads and writes."""
     root = tmp_path / "root"
     for part in ("ontology", "data/sources", "data/curation", "data/ttl"):
         shutil.copytree(REPO / part, root / part)
+    monkeypatch.setattr(paths, "root", lambda: root)
+    monkeypatch.delenv("IPKG_PLANS_DIR", raising=False)
+    return root
+
+
+@pytest.fixture
+def second_taixing_plan(checkout_copy):
+    """A checkout copy with a second Taixing plan: the 2024 record and text under another slug."""
+    root = checkout_copy
     shutil.copyfile(root / "data/sources/taixing-2024.txt", root / "data/sources/taixing-2030.txt")
     record = (root / "data/curation/taixing-2024.yaml").read_text(encoding="utf-8")
     (root / "data/curation/taixing-2030.yaml").write_text(
         record.replace("slug: taixing-2024", "slug: taixing-2030", 1), encoding="utf-8")
-    monkeypatch.setattr(paths, "root", lambda: root)
-    monkeypatch.delenv("IPKG_PLANS_DIR", raising=False)
     return root
 
 
@@ -63,3 +70,54 @@ def test_printed_forms_of_a_department_are_gathered_from_every_plan(second_taixi
     merged = (root / "data/ttl/shared/departments/taixing.ttl").read_text(encoding="utf-8")
     assert "One body: the market regulation administration" in merged
     assert "In the 2030 plan, the market regulation administration" in merged
+
+
+def test_check_of_an_unknown_slug_is_an_error_naming_the_known_slugs(checkout_copy, cli):
+    result = cli("curate", "check", "nosuch")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: unknown plan nosuch (curation records: lianyungang-2016, taixing-2024,")
+
+
+def test_check_of_some_slugs_does_not_claim_the_turtle_is_up_to_date(checkout_copy, cli):
+    result = cli("curate", "check", "taixing-2024")
+    assert result.exit_code == 0, result.output
+    assert "every anchor found" in result.stdout
+    assert "up to date" not in result.stdout
+
+
+def _edit(root: Path, name: str, old: str, new: str) -> None:
+    record = root / "data/curation" / name
+    text = record.read_text(encoding="utf-8")
+    assert old in text
+    record.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda root: (root / "data/sources/taixing-2024.txt").unlink(), "taixing-2024.txt: no such file"),
+    (lambda root: (root / "data/curation/places.yaml").unlink(), "places.yaml: no such file"),
+    (lambda root: (root / "data/curation/taixing-2024.yaml").write_bytes(b"slug: \xff\xfe\n"),
+     "taixing-2024.yaml: not UTF-8 text"),
+    (lambda root: (root / "data/sources/taixing-2024.txt").write_bytes(b"\xff\xfe"), "taixing-2024.txt: not UTF-8 text"),
+], ids=["source missing", "places missing", "record not UTF-8", "source not UTF-8"])
+def test_an_unreadable_file_is_a_one_line_error_naming_it(checkout_copy, cli, damage, message):
+    damage(checkout_copy)
+    result = cli("curate", "check")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("date: 2024-06-18,", "date: 2024-13-45,", "taixing-2024.yaml: dates.0.date: '2024-13-45' is not a date (YYYY-MM-DD)"),
+    ("date: 2024-06-18,", 'date: "June 18",', "taixing-2024.yaml: dates.0.date: 'June 18' is not a date (YYYY-MM-DD)"),
+    ("period: {start: 2024,", "period: {start: twenty twenty-four,",
+     "taixing-2024.yaml: period.start: 'twenty twenty-four' is not a year"),
+    ("  - key: government-office\n", "  - \n", "taixing-2024.yaml: departments.0.key: department key missing"),
+], ids=["impossible date", "date not ISO", "period start not a year", "department without key"])
+def test_a_malformed_field_is_a_problem_naming_record_and_field(checkout_copy, cli, old, new, message):
+    _edit(checkout_copy, "taixing-2024.yaml", old, new)
+    assert message in curate.check()
+    checked = cli("curate", "check")
+    assert checked.exit_code == 1 and message in checked.stdout.splitlines()
+    built = cli("curate", "build")
+    assert built.exit_code == 2 and message in built.stderr
