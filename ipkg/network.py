@@ -35,7 +35,10 @@ import csv
 import io
 import json
 import math
+import os
 import re
+import shutil
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +85,9 @@ def _query_text(name: str) -> str:
 def read_corpus(store=None) -> Corpus:
     """Run the three ``network-*`` queries once; ``store`` defaults to the bundled graph.
 
+    A graph without plans (an empty ``$IPKG_PLANS_DIR``) has nothing to build a network from:
+    NetworkError.
+
     >>> corpus = read_corpus()
     >>> sorted(corpus.plans)[:2]
     ['lianyungang-2016', 'taixing-2024']
@@ -89,8 +95,11 @@ def read_corpus(store=None) -> Corpus:
     from .query import select
     from .store import open_store
 
+    source = paths.plans_dir() if store is None else "the store"
     store = open_store() if store is None else store
     plans = {row["slug"]: row for row in select(_query_text("network-plans"), store)}
+    if not plans:
+        raise NetworkError(f"no plans found in {source}")
     departments = {row["department"]: row for row in select(_query_text("network-departments"), store)}
     assignments = select(_query_text("network-assignments"), store)
     return Corpus(plans, departments, assignments)
@@ -770,23 +779,51 @@ def to_csv(graph) -> tuple[str, str]:
 def export(graph, fmt: str, output: Path | str) -> list[Path]:
     """Write ``graph`` as ``fmt`` (graphml, gexf, json, csv) with atomic writes; the paths written.
 
-    ``csv`` writes two files beside ``output``: ``<stem>.nodes.csv`` and ``<stem>.edges.csv``.
+    ``csv`` writes two files beside ``output``: ``<stem>.nodes.csv`` and ``<stem>.edges.csv``,
+    both or neither.
     """
     from .export import write_atomic
 
     output = Path(output)
+    if fmt == "csv":
+        stem = output.name[:-4] if output.name.endswith(".csv") else output.name
+        targets = [output.with_name(f"{stem}.nodes.csv"), output.with_name(f"{stem}.edges.csv")]
+    elif fmt in EXPORT_FORMATS:
+        targets = [output]
+    else:
+        raise NetworkError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
+    for target in targets:
+        if target.is_dir():
+            raise NetworkError(f"cannot write {target}: it is a directory")
     if fmt == "graphml":
         return [write_atomic(output, to_graphml(graph))]
     if fmt == "gexf":
         return [write_atomic(output, to_gexf(graph))]
     if fmt == "json":
         return [write_atomic(output, to_node_link(graph))]
-    if fmt == "csv":
-        nodes, edges = to_csv(graph)
-        stem = output.name[:-4] if output.name.endswith(".csv") else output.name
-        return [write_atomic(output.with_name(f"{stem}.nodes.csv"), nodes),
-                write_atomic(output.with_name(f"{stem}.edges.csv"), edges)]
-    raise NetworkError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
+    return _write_together(dict(zip(targets, to_csv(graph))))
+
+
+def _write_together(texts: dict[Path, str]) -> list[Path]:
+    """Write several files, all or none: each goes to a temporary file beside it first, and the
+    temporaries are renamed over the targets only once every one of them was written. Like
+    :func:`~ipkg.export.write_atomic`, a symbolic link is followed and the mode of a file replaced kept."""
+    from .export import write_atomic
+
+    suffix = f".{uuid.uuid4().hex[:8]}.tmp"
+    staged: dict[Path, Path] = {}
+    try:
+        for target, text in texts.items():
+            real = Path(os.path.realpath(target))
+            staged[real] = write_atomic(real.with_name(f".{real.name}{suffix}"), text)
+            if real.exists():
+                shutil.copymode(real, staged[real])
+        for real, temporary in staged.items():
+            os.replace(temporary, real)
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+    return list(texts)
 
 
 def read_back(fmt: str, path: Path | str):
@@ -1066,9 +1103,14 @@ def _legend(target, entries, lang: str, font, label_size: float, bipartite: bool
                   alignment="left", **where)
 
 
+# smaller leaves no room for labels and legend; larger at 600 dpi is a picture of gigabytes
+FIGURE_INCHES = (2, 40)
+
+
 def draw(graph, output: Path | str, *, lang: str = "zh", color_by: str = "group",
          width: float = 14.0, height: float = 10.0, dpi: int = 100) -> Path:
-    """Draw one network to PNG or SVG (by ``output``'s suffix); the picture is ``width``×``height`` inches.
+    """Draw one network to PNG or SVG (by ``output``'s suffix); the picture is ``width``×``height`` inches,
+    each within ``FIGURE_INCHES``.
 
     Chinese labels need a CJK font (:func:`cjk_font`); without one this raises NetworkError saying
     what to install. Node size is the lead count, colour the function group, function type or
@@ -1083,6 +1125,10 @@ def draw(graph, output: Path | str, *, lang: str = "zh", color_by: str = "group"
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise NetworkError(f"{output}: write .png or .svg")
+    smallest, largest = FIGURE_INCHES
+    for name, inches in (("width", width), ("height", height)):
+        if not smallest <= inches <= largest:  # false for NaN too
+            raise NetworkError(f"a picture's {name} must be {smallest} to {largest} inches, not {inches}")
     font = cjk_font() if lang == "zh" or _has_cjk(graph) else None
     if lang == "zh":
         _check_glyphs(graph, font)

@@ -396,6 +396,39 @@ def test_csv_export(corpus, tmp_path):
     assert {n["short_zh"] for n in nodes} == units(TAIXING)
 
 
+def test_csv_export_writes_both_files_or_neither(corpus, monkeypatch, tmp_path):
+    import ipkg.export
+
+    graph = network.department_graph("taixing-2024", corpus=corpus)
+    (tmp_path / "h.edges.csv").mkdir()
+    with pytest.raises(network.NetworkError, match="h.edges.csv: it is a directory"):
+        network.export(graph, "csv", tmp_path / "h.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.edges.csv"]
+
+    write_atomic = ipkg.export.write_atomic
+
+    def full_disk_at_edges(path, data):
+        if ".edges.csv" in path.name:
+            raise OSError(28, "No space left on device")
+        return write_atomic(path, data)
+
+    monkeypatch.setattr(ipkg.export, "write_atomic", full_disk_at_edges)
+    with pytest.raises(OSError, match="No space left"):
+        network.export(graph, "csv", tmp_path / "t.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.edges.csv"]
+
+
+def test_csv_export_follows_links_and_keeps_modes(corpus, tmp_path):
+    graph = network.department_graph("taixing-2024", corpus=corpus)
+    (tmp_path / "kept.csv").write_text("old", encoding="utf-8")
+    (tmp_path / "kept.csv").chmod(0o640)
+    (tmp_path / "t.nodes.csv").symlink_to("kept.csv")
+    network.export(graph, "csv", tmp_path / "t.csv")
+    assert (tmp_path / "t.nodes.csv").is_symlink()
+    assert (tmp_path / "kept.csv").read_text(encoding="utf-8").startswith("id,type,")
+    assert (tmp_path / "kept.csv").stat().st_mode & 0o777 == 0o640
+
+
 def test_empty_network_exports(corpus, tmp_path):
     graph = network.department_graph("yantai-2016", corpus=corpus)
     network.export(graph, "graphml", tmp_path / "yantai.graphml")
@@ -535,6 +568,42 @@ def test_cli_user_errors_exit_2(cli, tmp_path):
     assert cli("network", "export", "-o", tmp_path / "x.txt").exit_code == 2
     assert cli("network", "export", "--kind", "bipartite", "--directed", "-o", tmp_path / "x.json").exit_code == 2
     assert cli("network", "draw", "-o", tmp_path / "x.jpg").exit_code == 2
+
+
+def test_cli_export_to_a_directory_writes_nothing(cli, tmp_path):
+    (tmp_path / "h.edges.csv").mkdir()
+    result = cli("network", "export", "--plan", "taixing-2024", "-o", tmp_path / "h.csv")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "is a directory" in result.stderr
+    assert not (tmp_path / "h.nodes.csv").exists()
+
+
+@pytest.mark.parametrize("size", [("--width", "0"), ("--width", "-5"), ("--width", "nan"), ("--width", "1e6"),
+                                  ("--height", "0"), ("--height", "inf")])
+def test_cli_draw_size_out_of_range_is_a_user_error(size, cli, tmp_path):
+    result = cli("network", "draw", "--plan", "taixing-2024", *size, "-o", tmp_path / "t.png")
+    assert result.exit_code == 2
+    assert re.search(r"not in the range 2<=x<=40|must be 2 to 40 inches", result.stderr), result.stderr
+    assert not (tmp_path / "t.png").exists()
+
+
+def test_draw_size_out_of_range_is_a_network_error(corpus, tmp_path):
+    graph = network.department_graph("taixing-2024", corpus=corpus)
+    for width, height in ((float("nan"), 10), (0, 10), (14, 1e6)):
+        with pytest.raises(network.NetworkError, match="must be 2 to 40 inches"):
+            network.draw(graph, tmp_path / "t.png", width=width, height=height)
+
+
+def test_cli_empty_plans_directory_is_a_user_error(cli, monkeypatch, tmp_path):
+    empty = tmp_path / "plans"
+    empty.mkdir()
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(empty))
+    for command in (["draw", "--small-multiples", "-o", tmp_path / "all.png"], ["draw", "-o", tmp_path / "one.png"],
+                    ["export", "-o", tmp_path / "g.graphml"], ["stats"], ["html", "-o", tmp_path / "page.html"]):
+        result = cli("network", *command)
+        assert result.exit_code == 2, command
+        assert result.stderr.strip() == f"Error: no plans found in {empty}", command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans"]
 
 
 def test_cli_export_draw_html(cli, tmp_path):

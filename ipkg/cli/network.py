@@ -164,8 +164,9 @@ def export(plans, kind, merge_by, directed, fmt, output) -> None:
               show_default=True, help="Colour nodes by function group, function type or Louvain community.")
 @click.option("--lang", type=LANG, default="zh", show_default=True)
 @click.option("--small-multiples", is_flag=True, help="One panel per plan, side by side (ignores --merge-by).")
-@click.option("--width", type=float, default=14.0, show_default=True, help="Inches.")
-@click.option("--height", type=float, default=10.0, show_default=True, help="Inches.")
+# the bounds are network.FIGURE_INCHES, which draw checks too (FloatRange lets NaN through)
+@click.option("--width", type=click.FloatRange(min=2, max=40), default=14.0, show_default=True, help="Inches.")
+@click.option("--height", type=click.FloatRange(min=2, max=40), default=10.0, show_default=True, help="Inches.")
 @click.option("--dpi", type=click.IntRange(min=30, max=600), default=100, show_default=True)
 def draw(plans, kind, merge_by, directed, output, color_by, lang, small_multiples, width, height, dpi) -> None:
     """Draw a network (PNG or SVG): node size = tasks led, colour = function or community,
