@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class IpkgError(Exception):
     """A user mistake or unreadable input: a missing or malformed file, a bad query, a bad option."""
@@ -22,3 +24,9 @@ class OutputError(IpkgError, OSError):
 
     Also an :class:`OSError`, so code that treats a failed write of a cache file as harmless
     (``except OSError``) keeps doing so."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in the system's words ("Permission denied"), without
+    the "(os error 13)" Rust libraries such as pyoxigraph append."""
+    return exc.strerror or re.sub(r" \(os error \d+\)$", "", str(exc))

@@ -23,7 +23,7 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     (``/dev/null``, ``/dev/stdout``) cannot be replaced by renaming: it is written to directly.
     Raises :class:`~ipkg.errors.OutputError` (an ``OSError``) when the file cannot be written.
     """
-    from .errors import OutputError
+    from .errors import OutputError, os_reason
 
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -35,8 +35,7 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
         target = Path(os.path.realpath(path)) if path.is_symlink() else path
         _replace(target, payload)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise OutputError(f"cannot write {path}: {reason}") from exc
+        raise OutputError(f"cannot write {path}: {os_reason(exc)}") from exc
     return path
 
 
@@ -89,7 +88,7 @@ def export_graph(fmt: str, plans: list[str] | None = None) -> str:
     """
     import pyoxigraph as ox
 
-    from .errors import DataError
+    from .errors import DataError, os_reason
     from .store import bundled_inputs
     from .terms import PREFIXES
 
@@ -109,6 +108,8 @@ def export_graph(fmt: str, plans: list[str] | None = None) -> str:
                 quads.add(ox.Quad(stable(triple.subject), triple.predicate, stable(triple.object), graph))
         except SyntaxError as exc:
             raise DataError(f"{item.path}:{exc.lineno}: malformed Turtle: {str(exc).split(' (', 1)[0]}") from exc
+        except OSError as exc:
+            raise DataError(f"{item.path}: cannot read ({os_reason(exc)})") from exc
     if fmt in ("trig", "nquads"):
         statements = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     else:

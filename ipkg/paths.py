@@ -41,7 +41,13 @@ def plans_dir() -> Path:
     """The plan files: ``$IPKG_PLANS_DIR`` when set (another corpus, e.g. a synthetic one for
     benchmarks, laid out like ``data/ttl/`` with a ``shared/`` folder), else the bundled plans."""
     override = os.environ.get("IPKG_PLANS_DIR")
-    return Path(override) if override else data_dir() / "ttl"
+    if not override:
+        return data_dir() / "ttl"
+    if not Path(override).is_dir():  # a typo would otherwise read as a corpus without plans
+        from .errors import DataError
+
+        raise DataError(f"IPKG_PLANS_DIR={override}: no such directory")
+    return Path(override)
 
 
 def shared_dir() -> Path:

@@ -21,6 +21,7 @@ answers from an in-memory store while a detached process builds the cache for th
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
-from .errors import DataError
+from .errors import DataError, os_reason
 from .terms import department_graph_iri, graph_iri
 
 # What the caller may want to tell a waiting user (the CLI prints it on stderr): why a first answer
@@ -168,7 +169,10 @@ class _DigestMemo:
         entry = self.entries.get(key)
         if entry and entry[0] == signature:
             return bytes.fromhex(entry[1])
-        value = hashlib.sha256(file.read_bytes()).digest()
+        try:
+            value = hashlib.sha256(file.read_bytes()).digest()
+        except OSError as exc:
+            raise DataError(f"{file}: cannot read ({os_reason(exc)})") from exc
         if time.time() - stat.st_mtime_ns / 1e9 > self.RACY_SECONDS and file.stat().st_mtime_ns == stat.st_mtime_ns:
             self.entries[key] = [signature, value.hex()]
             self.changed = True
@@ -198,6 +202,8 @@ def _load_into(store, inputs: list[Input], *, bulk: bool = False) -> None:
             loader(path=str(item.path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(item.graph))
         except FileNotFoundError as exc:
             raise DataError(f"{item.path}: no such file") from exc
+        except OSError as exc:
+            raise DataError(f"{item.path}: cannot read ({os_reason(exc)})") from exc
         except SyntaxError as exc:
             line = f":{exc.lineno}" if exc.lineno else ""
             message = str(exc).split(" (", 1)[0]
@@ -210,6 +216,24 @@ def cache_dir() -> Path:
         return Path(os.environ["IPKG_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "ipkg"
+
+
+def usable_cache_dir() -> Path | None:
+    """The cache directory, created if need be; None, with a warning logged, when it cannot be
+    written (a file in its place, no permission): the caller then works without a cache."""
+    directory = cache_dir()
+    try:
+        if directory.exists() and not directory.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "a file, not a directory")
+        directory.mkdir(parents=True, exist_ok=True)
+        if os.access(directory, os.W_OK | os.X_OK):
+            return directory
+        reason = "not writable"
+    except OSError as exc:
+        reason = os_reason(exc)
+    _log.warning("cannot use the cache directory %s (%s): working without a cache (set IPKG_CACHE_DIR "
+                 "to another directory)", directory, reason)
+    return None
 
 
 def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhile: list[Input] | None = None):
@@ -238,13 +262,12 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
     import pyoxigraph as ox
 
     inputs = bundled_inputs() if inputs is None else inputs
-    if not cache:
+    if not cache or usable_cache_dir() is None:
         return _memory_store(inputs)
     digests = _file_digests(inputs)
     key = _key(inputs, digests)
     target = cache_dir() / f"store-{key}"
     if not _hold(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
         lock = target.parent / f".store-{key}.lock"
         base = _derivable_base(inputs, digests)
         size = sum(item.path.stat().st_size for item in inputs)
@@ -671,10 +694,8 @@ def _outdated(record: dict, memo: _DigestMemo) -> bool:
             try:
                 if memo.digest(Path(file)).hex() != digest:
                     return True
-            except DataError:  # the file is gone
-                return True
-            except OSError:  # unreadable: cannot tell, so kept
-                return False
+            except DataError:  # gone (outdated), or unreadable: cannot tell, so kept
+                return not Path(file).exists()
     return False
 
 

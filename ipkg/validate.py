@@ -1050,6 +1050,8 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
 
     Raises :class:`~ipkg.errors.DataError` (exit code 2) for a missing or malformed file.
     """
+    from .store import usable_cache_dir
+
     if inference not in INFERENCE_MODES:
         raise ValidationError(f"unknown inference mode {inference!r} (none, rdfs)")
     if paths and plans:
@@ -1069,7 +1071,7 @@ def validate(paths=None, plans=None, shapes_dir=None, inference="none", strict=F
     _digest_files([item.path for item in base if not _is_department_file(item.path)], common)
     common_key = common.hexdigest()
 
-    store_dir = results_cache_dir() if cache else None
+    store_dir = results_cache_dir() if cache and usable_cache_dir() is not None else None
     department_digests = {_dependency_name(path): digest.hex()
                           for path, digest in _file_digests(department_files, store_dir).items()}
     digests = _file_digests([item.path for item in chosen], store_dir)

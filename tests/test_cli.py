@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -208,3 +209,39 @@ def test_writing_into_dev_and_proc_paths_appends_instead_of_replacing(tmp_path):
     link.symlink_to("/proc/self/fd/1")
     assert _written_through(link)
     assert not _written_through(tmp_path / "plain.txt")
+
+
+def test_a_plans_directory_that_does_not_exist_is_an_error(cli, monkeypatch, tmp_path):
+    """A typo in IPKG_PLANS_DIR used to read as a corpus without plans: empty tables, exit 0."""
+    missing = tmp_path / "no-such-plans"
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(missing))
+    for command in (["stats"], ["query", "plan-stats"], ["export", "-o", tmp_path / "x.trig"], ["validate"]):
+        result = cli(*command)
+        assert (result.exit_code, result.stderr) == (2, f"Error: IPKG_PLANS_DIR={missing}: no such directory\n")
+    assert not (tmp_path / "x.trig").exists()
+
+
+def test_a_plan_file_that_cannot_be_read_is_a_one_line_error(cli, monkeypatch, tmp_path):
+    plans = tmp_path / "plans"
+    shutil.copytree(paths.data_dir() / "ttl", plans)
+    (plans / "zz-folder.ttl").mkdir()
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(plans))
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    for command in (["stats"], ["query", "plan-stats"], ["export", "-o", tmp_path / "x.trig"]):
+        result = cli(*command)
+        assert result.exit_code == 2
+        assert result.stderr == f"Error: {plans / 'zz-folder.ttl'}: cannot read (Is a directory)\n"
+
+
+def test_an_unusable_cache_directory_is_worked_around_and_said(cli, monkeypatch, tmp_path):
+    """A file where the cache directory should be: the commands still answer, from memory and
+    without cached validation results, and say why on stderr."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(blocker))
+    said = (f"ipkg: cannot use the cache directory {blocker} (a file, not a directory): working without a "
+            f"cache (set IPKG_CACHE_DIR to another directory)\n")
+    stats = cli("stats", "--format", "json")
+    assert stats.exit_code == 0 and "taixing-2024" in stats.stdout and stats.stderr == said
+    checked = cli("validate", "--plan", "taixing-2024")
+    assert checked.exit_code == 0 and checked.stderr.startswith(said)
