@@ -39,7 +39,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from . import paths
-from .errors import IpkgError
+from .errors import IpkgError, os_reason
 from .terms import GRAPH, PREFIXES, graph_iri, shorten
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -162,7 +162,12 @@ def resolve(name_or_text: str) -> tuple[str, NamedQuery | None]:
         path = Path(candidate)
         if not path.is_file():
             raise QueryError(f"{path}: no such file")
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"{path}: cannot read ({os_reason(exc)})") from exc
+        except UnicodeDecodeError as exc:
+            raise QueryError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
         return text, _header_or_none(text, path)
     return name_or_text, _header_or_none(name_or_text, Path("<query>"))
 
@@ -429,6 +434,8 @@ def parse_assignments(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
         name = name.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise QueryError(f"--param expects name=value, got {pair!r}")
+        if name in result:
+            raise QueryError(f"--param {name} given twice ({result[name]!r} and {value!r}): give one value")
         result[name] = value
     return result
 
@@ -636,12 +643,16 @@ def run(name_or_text: str, params: dict | None = None, *, plan: str | None = Non
     endpoint instead of the embedded store.
     """
     params = dict(params or {}, **kwargs)
+    if plan is not None and not plan.strip():
+        raise QueryError("--plan needs a plan's slug, e.g. taixing-2024")
     text, header = resolve(name_or_text)
     form = query_form(text)
     if form == "unknown":
         _raise_syntax(text)
     if form == "update" and not allow_update:
         raise QueryError("this is a SPARQL UPDATE and ipkg is read-only: pass --allow-update to run it")
+    if form == "update" and plan:
+        raise QueryError("--plan restricts what a query reads; an update names its graphs itself (GRAPH, WITH)")
     if uses_service(text) and not allow_service:
         raise QueryError("the query uses SERVICE, which reaches out over the network: pass --allow-service to allow it")
     terms = bind(header, text, params, plan)
@@ -746,20 +757,26 @@ def _embedded_update(text: str, store, timeout):
     """Apply an update to an in-memory copy of the graph: the bundled files never change."""
     import pyoxigraph as ox
 
+    if any(token.text.upper() == "LOAD" for token in _keywords(text)):
+        raise QueryError("LOAD would read a file or the network into the embedded store: not run (give ipkg "
+                         "other Turtle files with IPKG_PLANS_DIR, or run the update on a server with --endpoint)")
     copy = ox.Store()
     copy.extend(store)
     before = len(copy)
 
     def work():
         try:
-            copy.update(text)
+            copy.update(text, prefixes=dict(PREFIXES))
         except SyntaxError as exc:
             raise QueryError(f"malformed update: {syntax_message(exc)}") from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"update failed: {exc}") from None
         return len(copy)
 
     after = _run_in_thread(work, timeout)
     return Result("update", message=f"update applied to an in-memory copy of the graph: {before:,} → {after:,} quads "
-                                    "(the bundled files are generated from data/curation and are not changed)")
+                                    "(the bundled files are generated from data/curation and are not changed; "
+                                    "the plans are in named graphs, reached with GRAPH ?g { … } or WITH)")
 
 
 # ----------------------------------------------------------------------------- labels

@@ -33,6 +33,23 @@ class RemoteError(IpkgError):
     """An endpoint that cannot be reached, refuses us, or fails."""
 
 
+def checked_url(url: str, what: str = "endpoint") -> str:
+    """``url`` when it is an http(s) URL with a host; else a RemoteError saying what is wrong.
+
+    >>> checked_url("ftp://127.0.0.1/sparql")
+    Traceback (most recent call last):
+    ipkg.remote.RemoteError: endpoint 'ftp://127.0.0.1/sparql' is not an http:// or https:// URL
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise RemoteError(f"{what} {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RemoteError(f"{what} {url!r} is not an http:// or https:// URL")
+    return url
+
+
 def credentials(user: str | None, password: str | None) -> tuple[str | None, str | None]:
     return (user or os.environ.get("IPKG_SPARQL_USER") or None,
             password or os.environ.get("IPKG_SPARQL_PASSWORD") or None)
@@ -112,7 +129,7 @@ def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list
     from .query import QueryError, Result, collector_paused
 
     body = _prefixed(with_values(text, terms))
-    wrapper = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
+    wrapper = SPARQLWrapper(checked_url(endpoint), updateEndpoint=endpoint)
     wrapper.setMethod(POST)
     wrapper.setRequestMethod(POSTDIRECTLY if form == "update" else URLENCODED)
     if timeout:
@@ -174,6 +191,9 @@ def _answer(endpoint: str, raw: bytes, content_type: str, graph_form: bool):
             raise RemoteError(f"endpoint {endpoint} sent triples ipkg cannot parse: {exc}") from None
         return Result("graph", triples=triples)
     if "xml" in content_type.lower() or (not content_type and raw.lstrip().startswith(b"<")):
+        if not raw.rstrip().endswith(b"</sparql>"):  # Oxigraph's parser takes a cut-off document for a whole one
+            raise RemoteError(f"endpoint {endpoint} sent XML results that end early (no closing </sparql>): "
+                              "the connection may have been cut")
         try:
             answer = ox.parse_query_results(raw, format=ox.QueryResultsFormat.XML)
         except SyntaxError as exc:
@@ -246,8 +266,8 @@ def graph_store_url(endpoint: str, graph_store: str | None) -> str:
     'http://127.0.0.1:8890/sparql-graph-crud-auth'
     """
     if graph_store:
-        return graph_store
-    if endpoint.rstrip("/").endswith("/sparql"):
+        return checked_url(graph_store, "graph store")
+    if checked_url(endpoint).rstrip("/").endswith("/sparql"):
         return endpoint.rstrip("/") + "-graph-crud-auth"
     raise RemoteError("cannot guess the Graph Store Protocol URL of this server: pass --graph-store URL")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -245,3 +246,32 @@ def test_an_unusable_cache_directory_is_worked_around_and_said(cli, monkeypatch,
     assert stats.exit_code == 0 and "taixing-2024" in stats.stdout and stats.stderr == said
     checked = cli("validate", "--plan", "taixing-2024")
     assert checked.exit_code == 0 and checked.stderr.startswith(said)
+
+
+def test_query_input_mistakes_are_one_line_errors(cli, tmp_path):
+    binary = tmp_path / "binary.rq"
+    binary.write_bytes(b'SELECT * { ?s ?p "\xff\xfe" }')
+    cases = [
+        (["query", binary], f"Error: {binary}: not UTF-8 text (byte 18)\n"),
+        (["query", "search-tasks", "--param", "text=专利", "--param", "text=商标"],
+         "Error: --param text given twice ('专利' and '商标'): give one value\n"),
+        (["query", "lead-departments", "--plan", ""], "Error: --plan needs a plan's slug, e.g. taixing-2024\n"),
+    ]
+    for args, said in cases:
+        result = cli(*args)
+        assert (result.exit_code, result.stderr) == (2, said)
+    piped = cli("query", "-", input=binary.read_bytes())
+    assert piped.exit_code == 2 and piped.stderr.endswith("Error: standard input is not UTF-8 text (byte 18)\n")
+
+
+def test_updates_on_the_embedded_copy_know_the_prefixes_and_never_load(cli):
+    """An update runs on an in-memory copy: with ipkg's prefixes like a query, never LOAD (which
+    would read the network or the disk), and not with --plan (an update names its graphs)."""
+    deleted = cli("query", "-", "--allow-update", input="DELETE WHERE { GRAPH ?g { ?a ipkg:isLead ?lead } }")
+    before, after = (int(n.replace(",", "")) for n in re.search(r"([\d,]+) → ([\d,]+) quads", deleted.stdout).groups())
+    assert deleted.exit_code == 0 and after < before
+    for update in ("LOAD <http://127.0.0.1:9/plan.ttl>", "LOAD <file:///etc/passwd> INTO GRAPH <urn:x>"):
+        refused = cli("query", "-", "--allow-update", input=update)
+        assert refused.exit_code == 2 and refused.stderr.startswith("Error: LOAD would read a file or the network")
+    with_plan = cli("query", "-", "--allow-update", "--plan", "taixing-2024", input="CLEAR ALL")
+    assert with_plan.exit_code == 2 and "an update names its graphs itself" in with_plan.stderr

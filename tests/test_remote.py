@@ -206,6 +206,54 @@ def test_server_timeout_is_a_clear_error(cli):
         listener.close()
 
 
+@pytest.mark.parametrize("url, said", [
+    ("not-a-url", "endpoint 'not-a-url' is not an http:// or https:// URL"),
+    ("ftp://127.0.0.1/sparql", "endpoint 'ftp://127.0.0.1/sparql' is not an http:// or https:// URL"),
+    ("http://[::1", "endpoint 'http://[::1' is not a valid URL: Invalid IPv6 URL"),
+])
+def test_an_endpoint_that_is_not_a_url_is_a_clear_error(cli, url, said):
+    result = cli("query", "plan-stats", "--endpoint", url)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {said}\n")
+    pushed = cli("push", "--endpoint", "http://127.0.0.1:9/sparql", "--graph-store", url)
+    assert (pushed.exit_code, pushed.stderr) == (2, f"Error: {said.replace('endpoint', 'graph store', 1)}\n")
+
+
+def test_results_cut_off_in_transit_are_an_error_not_an_empty_answer(cli):
+    """Oxigraph's XML results parser takes a document that ends early for a whole one."""
+    import http.server
+    import threading
+
+    whole = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+             b'<variable name="x"/></head><results><result><binding name="x"><uri>http://example.org/a</uri>'
+             b'</binding></result></results></sparql>\n')
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = whole if self.path == "/whole" else whole[:170]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        complete = cli("query", "SELECT ?x { ?x ?p ?o }", "--endpoint", f"{base}/whole", "--format", "csv")
+        assert (complete.exit_code, complete.stdout) == (0, "x\nhttp://example.org/a\n")
+        cut = cli("query", "SELECT ?x { ?x ?p ?o }", "--endpoint", f"{base}/cut", "--format", "csv")
+        assert cut.exit_code == 2 and cut.stdout == ""
+        assert cut.stderr == (f"Error: endpoint {base}/cut sent XML results that end early (no closing </sparql>): "
+                              "the connection may have been cut\n")
+    finally:
+        server.shutdown()
+
+
 def test_update_on_the_server_needs_the_flag(server, pushed, cli):
     result = cli("query", "-", "--endpoint", server.endpoint, input="CLEAR ALL")
     assert result.exit_code == 2 and "--allow-update" in result.stderr

@@ -50,7 +50,13 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
 
     import sys
 
-    text = sys.stdin.read() if query == "-" else query
+    if query == "-":
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.UsageError(f"standard input is not UTF-8 text (byte {exc.start})") from None
+    else:
+        text = query
     try:
         result = run(text, parse_assignments(params), plan=plan, endpoint=endpoint, timeout=timeout,
                      allow_update=allow_update, allow_service=allow_service, user=user, password=password)
