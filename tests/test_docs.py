@@ -135,3 +135,22 @@ def test_readme_sparql_example_runs():
     query = re.findall(r"```sparql\n(.*?)```", text, flags=re.S)[0]
     rows = select(query)
     assert (rows[0]["name"], rows[0]["leads"]) == ("盐城市知识产权局", 17)
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    """The "From Python" block, run as written on the cached (read-only) store."""
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"## From Python\n\n```python\n(.*?)```", text, flags=re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(block, "README.md (From Python)", "exec"), scope)  # noqa: S102 - our own README
+    assert len(scope["taixing"]) > 1000 and scope["report"].conforms
+    assert scope["rows"][0]["n"] > 0
+
+
+def test_readme_network_comparison_is_what_the_command_prints(cli):
+    text = README.read_text(encoding="utf-8")
+    shown = re.search(r"\(`ipkg network stats --table compare --lang en`, five plans as curated now\):\n\n```\n(.*?)```",
+                      text, flags=re.S).group(1)
+    printed = cli("network", "stats", "--table", "compare", "--lang", "en").stdout
+    assert shown == printed.rstrip() + "\n"
