@@ -366,5 +366,9 @@ def count_triples(endpoint: str, graphs: list[str], *, timeout: float = 60.0, us
     text = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
     result = remote_run(endpoint, text, "select", {}, timeout=timeout, user=user, password=password)
     counts = {g: 0 for g in graphs}
-    counts.update({row["g"].value: int(to_python(row["n"])) for row in result.rows})
+    try:
+        counts.update({row["g"].value: int(to_python(row["n"])) for row in result.rows})
+    except (KeyError, AttributeError, TypeError, ValueError):
+        raise RemoteError(f"endpoint {endpoint} answered the triple count with rows other than (?g, ?n): is it a "
+                          "SPARQL endpoint?") from None
     return counts

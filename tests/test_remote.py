@@ -314,3 +314,34 @@ def test_a_server_that_answers_in_json_gives_the_same_terms(server, pushed):
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def test_a_count_answered_with_other_columns_is_a_clear_error():
+    """`ipkg push` checks what the server holds by counting triples per graph; an answer without
+    ?g and ?n (not a SPARQL endpoint, or a proxy in the way) raised KeyError 'g'."""
+    import http.server
+    import threading
+
+    from ipkg.remote import RemoteError, count_triples
+
+    class OtherColumns(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "uri", "value": "http://a"}}]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OtherColumns)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    try:
+        with pytest.raises(RemoteError, match=r"answered the triple count with rows other than \(\?g, \?n\)"):
+            count_triples(endpoint, ["https://w3id.org/ipkg/id/graph/taixing-2024"])
+    finally:
+        server.shutdown()
