@@ -669,6 +669,14 @@ def _prepare(shapes_dir: str | None, base_files: list[str], inference: str, base
     corpus of thousands of plans has a department file per city, and re-validating one plan
     should not parse them all. With RDFS inference the whole base graph is read at once.
     """
+    import logging
+    import warnings
+
+    # rdflib logs a traceback for every ill-typed literal ("2024-13-45"^^xsd:date) it cannot
+    # convert, and warns when it writes one ("abc"^^xsd:decimal); the shapes report such a value
+    # as a violation, in one line
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="Serializing weird numerical", category=UserWarning)
     key = (shapes_dir, tuple(base_files), inference, base_key)
     if _STATE.get("key") == key:
         return

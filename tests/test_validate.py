@@ -319,6 +319,22 @@ def test_shapes_whose_sparql_calls_a_service_are_refused(cli, tmp_path):
     assert calls == []
 
 
+def test_ill_typed_literals_are_violations_said_in_one_line(cli, tmp_path):
+    """rdflib gives "twenty"^^xsd:gYear no error at all (the year shapes add a pattern) and logs a
+    traceback for "abc"^^xsd:decimal: both are violations, and nothing else reaches stderr."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    for old, new in (('ipkg:targetYear "2026"^^xsd:gYear', 'ipkg:targetYear "twenty"^^xsd:gYear'),
+                     ('ipkg:targetValue "3500"^^xsd:decimal', 'ipkg:targetValue "abc"^^xsd:decimal')):
+        assert old in text
+        text = text.replace(old, new)
+    plan = tmp_path / "ill-typed.ttl"
+    plan.write_text(text, encoding="utf-8")
+    result = cli("validate", "--format", "json", "--no-cache", "-j", "1", plan)
+    assert result.exit_code == 1 and result.stderr == ""
+    fired = {r["shape"].rsplit("#", 1)[-1] for p in json.loads(result.stdout)["plans"] for r in p["results"]}
+    assert fired == {"IndicatorTargetYear", "IndicatorValue"}
+
+
 def test_text_report_names_nodes_messages_values_and_files(cli):
     fixture = FIXTURES / "invalid" / "TaskDepartmentCity.ttl"
     out = cli("validate", fixture).stdout
