@@ -30,3 +30,18 @@ def os_reason(exc: OSError) -> str:
     """Why an operating-system call failed, in the system's words ("Permission denied"), without
     the "(os error 13)" Rust libraries such as pyoxigraph append."""
     return exc.strerror or re.sub(r" \(os error \d+\)$", "", str(exc))
+
+
+def malformed_turtle(path, exc: SyntaxError) -> str:
+    """One line for a Turtle file Oxigraph cannot parse: the file, the line, what is wrong."""
+    detail = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
+    column = ""
+    if detail.startswith("Parser error") and ": " in detail:
+        where, detail = detail.split(": ", 1)  # "Parser error between line 3 column 11 and line 4 column 1"
+        found = re.search(r"column (\d+)", where)
+        column = f" (column {found.group(1)})" if found else ""
+    detail = re.sub(r" \(os error \d+\)$", "", detail)
+    if "\ufeff" in detail:
+        detail, column = "the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without BOM", ""
+    line = f":{exc.lineno}" if exc.lineno else ""
+    return f"{path}{line}: malformed Turtle: {detail}{column}"

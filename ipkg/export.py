@@ -88,7 +88,7 @@ def export_graph(fmt: str, plans: list[str] | None = None) -> str:
     """
     import pyoxigraph as ox
 
-    from .errors import DataError, os_reason
+    from .errors import DataError, malformed_turtle, os_reason
     from .store import bundled_inputs
     from .terms import PREFIXES
 
@@ -107,7 +107,7 @@ def export_graph(fmt: str, plans: list[str] | None = None) -> str:
             for triple in ox.parse(path=str(item.path), format=ox.RdfFormat.TURTLE):
                 quads.add(ox.Quad(stable(triple.subject), triple.predicate, stable(triple.object), graph))
         except SyntaxError as exc:
-            raise DataError(f"{item.path}:{exc.lineno}: malformed Turtle: {str(exc).split(' (', 1)[0]}") from exc
+            raise DataError(malformed_turtle(item.path, exc)) from exc
         except OSError as exc:
             raise DataError(f"{item.path}: cannot read ({os_reason(exc)})") from exc
     if fmt in ("trig", "nquads"):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
-from .errors import DataError, os_reason
+from .errors import DataError, malformed_turtle, os_reason
 from .terms import department_graph_iri, graph_iri
 
 # What the caller may want to tell a waiting user (the CLI prints it on stderr): why a first answer
@@ -205,9 +205,7 @@ def _load_into(store, inputs: list[Input], *, bulk: bool = False) -> None:
         except OSError as exc:
             raise DataError(f"{item.path}: cannot read ({os_reason(exc)})") from exc
         except SyntaxError as exc:
-            line = f":{exc.lineno}" if exc.lineno else ""
-            message = str(exc).split(" (", 1)[0]
-            raise DataError(f"{item.path}{line}: malformed Turtle: {message}") from exc
+            raise DataError(malformed_turtle(item.path, exc)) from exc
 
 
 def cache_dir() -> Path:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
-from .errors import DataError, IpkgError
+from .errors import DataError, IpkgError, malformed_turtle
 from .export import write_atomic
 from .terms import ONTOLOGY, PREFIXES, shorten
 
@@ -580,14 +580,6 @@ def check_shapes(shapes: Shapes) -> None:
 # ------------------------------------------------------------------------------------ parsing
 
 
-def _syntax_message(path: Path, exc: SyntaxError) -> str:
-    detail = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
-    if detail.startswith("Parser error") and ": " in detail:
-        detail = detail.split(": ", 1)[1]
-    line = f":{exc.lineno}" if exc.lineno else ""
-    return f"{path}{line}: malformed Turtle: {detail}"
-
-
 def _parse_ox(path: Path) -> list:
     """Parse Turtle with Oxigraph; errors become DataError naming the file and line."""
     import pyoxigraph as ox
@@ -595,7 +587,7 @@ def _parse_ox(path: Path) -> list:
     try:
         return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
-        raise DataError(_syntax_message(path, exc)) from exc
+        raise DataError(malformed_turtle(path, exc)) from exc
     except FileNotFoundError as exc:
         raise DataError(f"{path}: no such file") from exc
     except (OSError, ValueError) as exc:

@@ -275,3 +275,19 @@ def test_updates_on_the_embedded_copy_know_the_prefixes_and_never_load(cli):
         assert refused.exit_code == 2 and refused.stderr.startswith("Error: LOAD would read a file or the network")
     with_plan = cli("query", "-", "--allow-update", "--plan", "taixing-2024", input="CLEAR ALL")
     assert with_plan.exit_code == 2 and "an update names its graphs itself" in with_plan.stderr
+
+
+def test_a_byte_order_mark_is_named_as_such(cli, monkeypatch, tmp_path):
+    """Editors on Windows often save UTF-8 with a BOM, which Turtle does not allow: the error says
+    what to do instead of '\\ufeff is not a valid subject'."""
+    plans = tmp_path / "plans"
+    shutil.copytree(paths.data_dir() / "ttl", plans)
+    taixing = plans / "taixing-2024.ttl"
+    taixing.write_bytes(b"\xef\xbb\xbf" + taixing.read_bytes())
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(plans))
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(tmp_path / "cache"))
+    said = (f"{taixing}:1: malformed Turtle: the file starts with a byte-order mark (U+FEFF): save it as UTF-8 "
+            "without BOM")
+    for command in (["stats"], ["export", "-o", "-"], ["validate", "--plan", "taixing-2024"]):
+        result = cli(*command)
+        assert result.exit_code == 2 and said in result.stderr, (command, result.stderr)
