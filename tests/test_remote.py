@@ -17,12 +17,42 @@ header has a ``server-note:`` documents any further difference.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 import pytest
 
 from ipkg import query as Q
 from ipkg import remote
+
+
+@contextmanager
+def answering(answer):
+    """A loopback HTTP endpoint that answers each POST with ``answer(path, request)``: (content
+    type, body), ``request`` being the POST's headers and body; yields its base URL."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            request = (self.headers, self.rfile.read(int(self.headers["Content-Length"])))
+            content_type, body = answer(self.path, request)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 pytestmark = pytest.mark.server
 
@@ -220,38 +250,16 @@ def test_an_endpoint_that_is_not_a_url_is_a_clear_error(cli, url, said):
 
 def test_results_cut_off_in_transit_are_an_error_not_an_empty_answer(cli):
     """Oxigraph's XML results parser takes a document that ends early for a whole one."""
-    import http.server
-    import threading
-
     whole = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
              b'<variable name="x"/></head><results><result><binding name="x"><uri>http://example.org/a</uri>'
              b'</binding></result></results></sparql>\n')
-
-    class Answer(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers["Content-Length"]))
-            body = whole if self.path == "/whole" else whole[:170]
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with answering(lambda path, _: ("application/sparql-results+xml", whole if path == "/whole" else whole[:170])) as base:
         complete = cli("query", "SELECT ?x { ?x ?p ?o }", "--endpoint", f"{base}/whole", "--format", "csv")
         assert (complete.exit_code, complete.stdout) == (0, "x\nhttp://example.org/a\n")
         cut = cli("query", "SELECT ?x { ?x ?p ?o }", "--endpoint", f"{base}/cut", "--format", "csv")
-        assert cut.exit_code == 2 and cut.stdout == ""
-        assert cut.stderr == (f"Error: endpoint {base}/cut sent XML results that end early (no closing </sparql>): "
-                              "the connection may have been cut\n")
-    finally:
-        server.shutdown()
+    assert cut.exit_code == 2 and cut.stdout == ""
+    assert cut.stderr == (f"Error: endpoint {base}/cut sent XML results that end early (no closing </sparql>): "
+                          "the connection may have been cut\n")
 
 
 def test_update_on_the_server_needs_the_flag(server, pushed, cli):
@@ -279,69 +287,33 @@ def test_update_on_the_server_with_the_flag(server, pushed, cli):
 def test_a_server_that_answers_in_json_gives_the_same_terms(server, pushed):
     """ipkg asks for XML results first; a server that only writes JSON (here Virtuoso's own JSON,
     through a loopback proxy that asks it for JSON) must give the same RDF terms."""
-    import http.server
-    import threading
     import urllib.request
 
     sent = []  # the content types the proxy passed on
 
-    class JsonOnly(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            request = urllib.request.Request(server.endpoint, data=body, method="POST", headers={
-                "Content-Type": self.headers["Content-Type"], "Accept": remote.RESULTS_JSON})
-            with urllib.request.urlopen(request, timeout=60) as answer:
-                data, kind = answer.read(), answer.headers["Content-Type"]
-            sent.append(kind)
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def ask_for_json(path, request):
+        headers, body = request
+        forwarded = urllib.request.Request(server.endpoint, data=body, method="POST", headers={
+            "Content-Type": headers["Content-Type"], "Accept": remote.RESULTS_JSON})
+        with urllib.request.urlopen(forwarded, timeout=60) as answer:
+            sent.append(answer.headers["Content-Type"])
+            return sent[-1], answer.read()
 
-        def log_message(self, *args):
-            pass
-
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), JsonOnly)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        json_only = f"http://127.0.0.1:{proxy.server_address[1]}/sparql"
+    with answering(ask_for_json) as base:
+        json_only = f"{base}/sparql"
         for name in ("network-assignments", "metric-targets", "plan-stats", "safeguard-bodies"):
             assert Q.run(name, endpoint=json_only).rows == Q.run(name, endpoint=server.endpoint).rows, name
         ask = "ASK { ?plan a ipkg:Plan }"
         assert Q.run(ask, endpoint=json_only).boolean is Q.run(ask, endpoint=server.endpoint).boolean is True
-        assert sent and all("json" in kind for kind in sent)
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
+    assert sent and all("json" in kind for kind in sent)
 
 
 def test_a_count_answered_with_other_columns_is_a_clear_error():
     """`ipkg push` checks what the server holds by counting triples per graph; an answer without
     ?g and ?n (not a SPARQL endpoint, or a proxy in the way) raised KeyError 'g'."""
-    import http.server
-    import threading
-
     from ipkg.remote import RemoteError, count_triples
 
-    class OtherColumns(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers["Content-Length"]))
-            body = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "uri", "value": "http://a"}}]}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OtherColumns)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    try:
+    other = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "uri", "value": "http://a"}}]}}'
+    with answering(lambda path, _: ("application/sparql-results+json", other)) as base:
         with pytest.raises(RemoteError, match=r"answered the triple count with rows other than \(\?g, \?n\)"):
-            count_triples(endpoint, ["https://w3id.org/ipkg/id/graph/taixing-2024"])
-    finally:
-        server.shutdown()
+            count_triples(f"{base}/sparql", ["https://w3id.org/ipkg/id/graph/taixing-2024"])
