@@ -782,6 +782,9 @@ def _run_unit(name: str, path: Path) -> dict:
                          if t.predicate.value == RDF_TYPE and t.object.value == ONTOLOGY + "Plan"})
     if not plan_nodes:
         raise DataError(f"{path}: no ipkg:Plan in this file, nothing to validate (is it a plan?)")
+    if len(plan_nodes) > 1:  # its report would carry one plan's name for both
+        raise DataError(f"{path}: {len(plan_nodes)} plans in one file ({', '.join(plan_nodes)}): "
+                        "give each plan its own file")
     base_pairs = _base_slice(plan_ox)
     data_ox = [pair[0] for pair in base_pairs] + plan_ox
     converter = _Converter(state["memo"])

@@ -270,6 +270,18 @@ def test_cli_a_file_without_a_plan_is_not_silently_valid(cli, tmp_path):
     assert "ipkg.ttl: no ipkg:Plan in this file" in result.stderr
 
 
+def test_a_file_with_two_plans_is_refused(cli, tmp_path):
+    """The report names each file by its plan: a file holding two would be reported under one."""
+    both = tmp_path / "two-plans.ttl"
+    both.write_text(MINIMAL.read_text(encoding="utf-8")
+                    + "\n<https://w3id.org/ipkg/id/plan/second-2024> a <https://w3id.org/ipkg/ontology#Plan> .\n",
+                    encoding="utf-8")
+    result = cli("validate", "--no-cache", both)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {both}: 2 plans in one file (https://w3id.org/ipkg/id/plan/fixture-2024, "
+                             "https://w3id.org/ipkg/id/plan/second-2024): give each plan its own file\n")
+
+
 def test_cli_rejects_shapes_that_are_not_valid_shacl(cli, tmp_path):
     shapes = tmp_path / "shapes"
     shapes.mkdir()
