@@ -55,7 +55,7 @@ def stage(inputs, directory: Path | str) -> list[tuple[Path, str]]:
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.glob("*.ttl"):
+    for old in directory.glob("[0-9][0-9][0-9][0-9][0-9]-*.ttl"):  # an earlier staging's, not the user's files
         old.unlink()
     staged = []
     for index, item in enumerate(inputs):
@@ -99,6 +99,7 @@ def bulk_load(inputs, sql, staging_dir: Path | str, *, server_dir: Path | str | 
     target graph is cleared first. With ``expected_triples`` a different count on the server is an
     error.
     """
+    sql("SELECT 1;\n")  # an unreachable server or wrong password fails here, before any file is staged
     staged = stage(inputs, staging_dir)
     seen_dir = Path(server_dir) if server_dir else Path(staging_dir)
     graphs = sorted({graph for _, graph in staged})

@@ -73,3 +73,26 @@ def test_a_malformed_file_is_named(virtuoso, tmp_path):
     with pytest.raises(BulkLoadError, match=re.escape("broken.ttl")):
         bulk_load([Input(bad, "https://w3id.org/ipkg/id/graph/broken")], sql, virtuoso.directory / "bad",
                   workers=1)
+
+
+def test_staging_keeps_other_files_and_an_unreachable_server_stages_nothing(tmp_path, cli):
+    """The staging directory may hold the user's own Turtle: only earlier stagings' files are
+    replaced. And with no server listening, nothing is copied before the error."""
+    from ipkg.bulkload import stage
+    from ipkg.servers import free_port
+    from ipkg.store import bundled_inputs
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    mine = staging / "my-plan.ttl"
+    mine.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    inputs = bundled_inputs()
+    stage(inputs, staging)
+    staged = stage(inputs[:2], staging)  # a second staging replaces the first's files
+    assert sorted(p.name for p in staging.iterdir()) == sorted([mine.name] + [path.name for path, _ in staged])
+
+    empty = tmp_path / "empty-staging"
+    result = cli("push", "--method", "bulk", "--isql", f"127.0.0.1:{free_port()}", "--password", "x",
+                 "--staging", empty)
+    assert result.exit_code == 2 and "isql" in result.stderr  # unreachable, or not installed here
+    assert not empty.exists() or not any(empty.iterdir())
