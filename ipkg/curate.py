@@ -294,10 +294,15 @@ class PlanBuilder:
             (doc or self.doc).add(subject, "ipkg:curationNote", lit(str(entry["note"]).strip(), "en"))
 
     def run(self, step, *args) -> None:
+        section = step.__name__.strip("_").replace("_", " ")
         try:
             step(*args)
         except CurationError as exc:
             self.errors.append(str(exc))
+        except KeyError as exc:  # a field the record must have, missing
+            self.errors.append(f"{self.where(section)}: a required field {exc.args[0]!r} is missing")
+        except (TypeError, AttributeError) as exc:  # a list where a mapping belongs, or the reverse
+            self.errors.append(f"{self.where(section)}: not shaped as a curation record expects ({exc})")
 
     # -- the plan
     def build(self) -> TurtleDoc:

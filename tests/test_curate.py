@@ -113,7 +113,11 @@ def test_an_unreadable_file_is_a_one_line_error_naming_it(checkout_copy, cli, da
     ("period: {start: 2024,", "period: {start: twenty twenty-four,",
      "taixing-2024.yaml: period.start: 'twenty twenty-four' is not a year"),
     ("  - key: government-office\n", "  - \n", "taixing-2024.yaml: departments.0.key: department key missing"),
-], ids=["impossible date", "date not ISO", "period start not a year", "department without key"])
+    ("    en: General Office of the Taixing Municipal People's Government\n", "",
+     "taixing-2024.yaml: departments: a required field 'en' is missing"),
+    ('    start: "1.知识产权产出质量稳步提升。"\n', "", "taixing-2024.yaml: goals: a required field 'start' is missing"),
+], ids=["impossible date", "date not ISO", "period start not a year", "department without key",
+        "department without English name", "goal without start"])
 def test_a_malformed_field_is_a_problem_naming_record_and_field(checkout_copy, cli, old, new, message):
     _edit(checkout_copy, "taixing-2024.yaml", old, new)
     assert message in curate.check()
