@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import CurationError, DataError
-from .export import write_atomic
+from .export import write_all_atomic
 from .terms import PREFIXES, concept, mint
 
 RDF_TYPE = "a"
@@ -890,6 +890,7 @@ def _assemble(slugs: list[str] | None = None) -> BuildResult:
                 errors.append(f"{path.name}: proposed document {proposed['key']!r} conflicts with another entry")
             documents[proposed["key"]] = proposed
     vocab = _load_notations(paths.vocabulary_files())
+    output = paths.bundled_plans_dir()
     files: dict[Path, str] = {}
     city_departments: dict[str, list[PlanBuilder]] = {}
     for record in records:
@@ -901,7 +902,7 @@ def _assemble(slugs: list[str] | None = None) -> BuildResult:
         builder = PlanBuilder(record, source, vocab, documents, places, proposed_metrics)
         turtle = builder.build()
         errors.extend(builder.errors)
-        files[paths.plans_dir() / f"{slug}.ttl"] = turtle.render()
+        files[output / f"{slug}.ttl"] = turtle.render()
         city_departments.setdefault(builder.city, []).append(builder)
     for city, builders in sorted(city_departments.items()):
         try:
@@ -909,8 +910,8 @@ def _assemble(slugs: list[str] | None = None) -> BuildResult:
         except CurationError as exc:
             errors.append(str(exc))
             continue
-        files[paths.department_dir() / f"{city}.ttl"] = merged.render()
-    shared = paths.shared_dir()
+        files[output / "shared" / "departments" / f"{city}.ttl"] = merged.render()
+    shared = output / "shared"
     files[shared / "documents.ttl"] = _shared_documents(documents).render()
     files[shared / "places.ttl"] = _shared_places(places).render()
     return BuildResult(files, errors)
@@ -929,8 +930,7 @@ def build(slugs: list[str] | None = None) -> list[Path]:
     result = _assemble(slugs)
     if result.errors:
         raise CurationError("\n".join(result.errors))
-    for path, text in result.files.items():
-        write_atomic(path, text)
+    write_all_atomic(result.files)  # every file or none: a failed build leaves the old set whole
     return sorted(result.files)
 
 

@@ -39,6 +39,35 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     return path
 
 
+def write_all_atomic(contents: dict[Path, str | bytes]) -> list[Path]:
+    """Write several files, all or none: each goes to a temporary file beside its target first, and
+    the temporaries are renamed over the targets only once every one was written. A file whose
+    bytes would not change is left alone. As :func:`write_atomic`, a symbolic link is followed and
+    the mode of a replaced file kept; raises :class:`~ipkg.errors.OutputError` naming the target."""
+    from .errors import OutputError, os_reason
+
+    staged: dict[Path, Path] = {}
+    target = None
+    try:
+        for target, data in contents.items():
+            payload = data.encode("utf-8") if isinstance(data, str) else data
+            real = Path(os.path.realpath(target))
+            if real.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "it is a directory")
+            if real.is_file() and real.read_bytes() == payload:
+                continue
+            staged[real] = _staged(real, payload)
+        for real, temporary in staged.items():
+            target = real
+            os.replace(temporary, real)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {os_reason(exc)}") from exc
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+    return list(contents)
+
+
 def _written_through(path: Path) -> bool:
     """Whether ``path`` is a device, pipe or terminal, or reaches one of ``/dev`` or ``/proc``
     through symbolic links (``/dev/stdout`` is a link to whatever the shell opened, a file too)."""
@@ -53,26 +82,36 @@ def _written_through(path: Path) -> bool:
 
 
 def _replace(path: Path, payload: bytes) -> None:
+    temporary = _staged(path, payload)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _staged(path: Path, payload: bytes) -> Path:
+    """``payload`` in a new temporary file beside ``path``, flushed to disk, with the mode a plain
+    open() would give (mkstemp makes it 0600) or that of the file it will replace."""
     for ancestor in path.absolute().parents:
         if ancestor.exists():
             if not ancestor.is_dir():
                 raise NotADirectoryError(errno.ENOTDIR, f"{ancestor} is not a directory")
             break
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
     try:
-        # mkstemp creates the file private (0600); give it the mode a plain open() would, or keep
-        # the mode of the file it replaces.
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_current_umask()
         os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
 _FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG", "jsonld": "JSON_LD"}

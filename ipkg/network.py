@@ -35,10 +35,7 @@ import csv
 import io
 import json
 import math
-import os
 import re
-import shutil
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -782,7 +779,7 @@ def export(graph, fmt: str, output: Path | str) -> list[Path]:
     ``csv`` writes two files beside ``output``: ``<stem>.nodes.csv`` and ``<stem>.edges.csv``,
     both or neither.
     """
-    from .export import write_atomic
+    from .export import write_all_atomic, write_atomic
 
     output = Path(output)
     if fmt == "csv":
@@ -792,38 +789,13 @@ def export(graph, fmt: str, output: Path | str) -> list[Path]:
         targets = [output]
     else:
         raise NetworkError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
-    for target in targets:
-        if target.is_dir():
-            raise NetworkError(f"cannot write {target}: it is a directory")
     if fmt == "graphml":
         return [write_atomic(output, to_graphml(graph))]
     if fmt == "gexf":
         return [write_atomic(output, to_gexf(graph))]
     if fmt == "json":
         return [write_atomic(output, to_node_link(graph))]
-    return _write_together(dict(zip(targets, to_csv(graph))))
-
-
-def _write_together(texts: dict[Path, str]) -> list[Path]:
-    """Write several files, all or none: each goes to a temporary file beside it first, and the
-    temporaries are renamed over the targets only once every one of them was written. Like
-    :func:`~ipkg.export.write_atomic`, a symbolic link is followed and the mode of a file replaced kept."""
-    from .export import write_atomic
-
-    suffix = f".{uuid.uuid4().hex[:8]}.tmp"
-    staged: dict[Path, Path] = {}
-    try:
-        for target, text in texts.items():
-            real = Path(os.path.realpath(target))
-            staged[real] = write_atomic(real.with_name(f".{real.name}{suffix}"), text)
-            if real.exists():
-                shutil.copymode(real, staged[real])
-        for real, temporary in staged.items():
-            os.replace(temporary, real)
-    finally:
-        for temporary in staged.values():
-            temporary.unlink(missing_ok=True)
-    return list(texts)
+    return write_all_atomic(dict(zip(targets, to_csv(graph))))
 
 
 def read_back(fmt: str, path: Path | str):

@@ -37,12 +37,18 @@ def data_dir() -> Path:
     return root() / "data"
 
 
+def bundled_plans_dir() -> Path:
+    """The bundled plans' Turtle (``data/ttl``): what ``ipkg curate build`` writes, whatever
+    ``$IPKG_PLANS_DIR`` says (another corpus is read, never overwritten)."""
+    return data_dir() / "ttl"
+
+
 def plans_dir() -> Path:
     """The plan files: ``$IPKG_PLANS_DIR`` when set (another corpus, e.g. a synthetic one for
     benchmarks, laid out like ``data/ttl/`` with a ``shared/`` folder), else the bundled plans."""
     override = os.environ.get("IPKG_PLANS_DIR")
     if not override:
-        return data_dir() / "ttl"
+        return bundled_plans_dir()
     if not Path(override).is_dir():  # a typo would otherwise read as a corpus without plans
         from .errors import DataError
 

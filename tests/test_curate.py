@@ -125,3 +125,42 @@ def test_a_malformed_field_is_a_problem_naming_record_and_field(checkout_copy, c
     assert checked.exit_code == 1 and message in checked.stdout.splitlines()
     built = cli("curate", "build")
     assert built.exit_code == 2 and message in built.stderr
+
+
+def test_build_writes_the_bundled_plans_never_another_corpus(checkout_copy, cli, monkeypatch, tmp_path):
+    """IPKG_PLANS_DIR points the other commands at another corpus; `curate build` regenerates
+    data/ttl from data/curation all the same, and leaves that corpus as it was."""
+    other = tmp_path / "other-corpus"
+    (other / "shared").mkdir(parents=True)
+    (other / "taixing-2024.ttl").write_text("# someone else's plan\n", encoding="utf-8")
+    monkeypatch.setenv("IPKG_PLANS_DIR", str(other))
+    _edit(checkout_copy, "taixing-2024.yaml", "en: General Office of the Taixing Municipal People's Government",
+          "en: General Office of Taixing")
+    built = cli("curate", "build")
+    assert built.exit_code == 0, built.output
+    assert sorted(p.relative_to(other).as_posix() for p in other.rglob("*")) == ["shared", "taixing-2024.ttl"]
+    assert (other / "taixing-2024.ttl").read_text(encoding="utf-8") == "# someone else's plan\n"
+    departments = checkout_copy / "data/ttl/shared/departments/taixing.ttl"
+    assert "General Office of Taixing" in departments.read_text(encoding="utf-8")
+
+
+def test_a_build_that_cannot_write_one_file_writes_none(checkout_copy, cli, monkeypatch):
+    import ipkg.export
+
+    _edit(checkout_copy, "taixing-2024.yaml", "en: General Office of the Taixing Municipal People's Government",
+          "en: General Office of Taixing")  # changes both the plan's file and the city's departments
+    ttl = checkout_copy / "data/ttl"
+    before = {p: p.read_bytes() for p in ttl.rglob("*.ttl")}
+    staged = ipkg.export._staged
+
+    def full_disk_at_departments(path, data):
+        if path.parent.name == "departments":
+            raise OSError(28, "No space left on device")
+        return staged(path, data)
+
+    monkeypatch.setattr(ipkg.export, "_staged", full_disk_at_departments)
+    built = cli("curate", "build")
+    assert built.exit_code == 2
+    assert built.stderr == f"Error: cannot write {ttl / 'shared/departments/taixing.ttl'}: No space left on device\n"
+    assert {p: p.read_bytes() for p in ttl.rglob("*.ttl")} == before
+    assert not [p for p in ttl.rglob("*") if p.name.endswith(".tmp")]

@@ -398,22 +398,23 @@ def test_csv_export(corpus, tmp_path):
 
 def test_csv_export_writes_both_files_or_neither(corpus, monkeypatch, tmp_path):
     import ipkg.export
+    from ipkg.errors import OutputError
 
     graph = network.department_graph("taixing-2024", corpus=corpus)
     (tmp_path / "h.edges.csv").mkdir()
-    with pytest.raises(network.NetworkError, match="h.edges.csv: it is a directory"):
+    with pytest.raises(OutputError, match="h.edges.csv: it is a directory"):
         network.export(graph, "csv", tmp_path / "h.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.edges.csv"]
 
-    write_atomic = ipkg.export.write_atomic
+    staged = ipkg.export._staged
 
     def full_disk_at_edges(path, data):
         if ".edges.csv" in path.name:
             raise OSError(28, "No space left on device")
-        return write_atomic(path, data)
+        return staged(path, data)
 
-    monkeypatch.setattr(ipkg.export, "write_atomic", full_disk_at_edges)
-    with pytest.raises(OSError, match="No space left"):
+    monkeypatch.setattr(ipkg.export, "_staged", full_disk_at_edges)
+    with pytest.raises(OutputError, match="t.edges.csv: No space left on device"):
         network.export(graph, "csv", tmp_path / "t.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.edges.csv"]
 
