@@ -69,16 +69,24 @@ def write_all_atomic(contents: dict[Path, str | bytes]) -> list[Path]:
 
 
 def _written_through(path: Path) -> bool:
-    """Whether ``path`` is a device, pipe or terminal, or reaches one of ``/dev`` or ``/proc``
-    through symbolic links (``/dev/stdout`` is a link to whatever the shell opened, a file too)."""
+    """Whether ``path`` is a device, pipe or terminal, or a process's file descriptor reached
+    through links (``/dev/stdout`` → ``/proc/self/fd/1`` → whatever the shell opened, a file too):
+    those are written into, not replaced. A regular file under ``/dev/shm`` is replaced as any."""
     current = path.absolute()
     for _ in range(40):  # the kernel's limit on a chain of links
-        if current.parts[1:2] in (("dev",), ("proc",)):
+        if _is_descriptor(current):
             return True
         if not current.is_symlink():
             break
         current = (current.parent / os.readlink(current)).absolute()
     return current.exists() and not current.is_file() and not current.is_dir()
+
+
+def _is_descriptor(path: Path) -> bool:
+    parts = path.parts
+    if parts[1:2] == ("dev",):
+        return parts[2:3] in (("stdin",), ("stdout",), ("stderr",), ("fd",))
+    return parts[1:2] == ("proc",) and len(parts) > 4 and parts[3] == "fd"
 
 
 def _replace(path: Path, payload: bytes) -> None:

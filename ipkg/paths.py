@@ -93,3 +93,10 @@ def queries_dir() -> Path:
 
 def shapes_dir() -> Path:
     return root() / "shapes"
+
+
+def corpus_files() -> list[Path]:
+    """Every file the commands read as data: the ontology and vocabularies, shared entities,
+    departments, plans and shapes (an output must never replace one of them)."""
+    return [ontology_file(), *vocabulary_files(), *shared_files(), *department_files(), *plan_files(),
+            *sorted(shapes_dir().glob("*.ttl"))]

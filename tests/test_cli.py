@@ -206,10 +206,14 @@ def test_writing_into_dev_and_proc_paths_appends_instead_of_replacing(tmp_path):
     from ipkg.export import _written_through
 
     assert _written_through(Path("/dev/null")) and _written_through(Path("/proc/self/fd/1"))
+    assert _written_through(Path("/dev/stdout"))
     link = tmp_path / "stdout-link"
     link.symlink_to("/proc/self/fd/1")
     assert _written_through(link)
     assert not _written_through(tmp_path / "plain.txt")
+    shared_memory = Path("/dev/shm")
+    if shared_memory.is_dir():  # a file system like any other: a second write replaces the file
+        assert not _written_through(shared_memory / "ipkg-output.csv")
 
 
 def test_a_plans_directory_that_does_not_exist_is_an_error(cli, monkeypatch, tmp_path):
@@ -291,3 +295,33 @@ def test_a_byte_order_mark_is_named_as_such(cli, monkeypatch, tmp_path):
     for command in (["stats"], ["export", "-o", "-"], ["validate", "--plan", "taixing-2024"]):
         result = cli(*command)
         assert result.exit_code == 2 and said in result.stderr, (command, result.stderr)
+
+
+def test_an_output_never_replaces_an_input(cli, tmp_path):
+    """`ipkg validate my.ttl -o my.ttl` replaced the plan with its report; the same for a query
+    file, and for any file of the corpus (a plan, a shape) with every command that writes."""
+    plan = tmp_path / "my.ttl"
+    shutil.copyfile(REPO / "tests" / "fixtures" / "valid" / "minimal-plan.ttl", plan)
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT * { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    corpus_plan = paths.plan_files()[0]
+    shape = sorted(paths.shapes_dir().glob("*.ttl"))[0]
+    attempts = [["validate", plan, "-o", plan], ["validate", tmp_path, "-o", plan], ["query", query, "-o", query],
+                ["export", "-o", corpus_plan], ["network", "html", "-o", shape],
+                ["network", "export", "-o", corpus_plan, "--format", "json"], ["query", "plan-stats", "-o", shape]]
+    before = {p: p.read_bytes() for p in (plan, query, corpus_plan, shape)}
+    for args in attempts:
+        result = cli(*args)
+        assert result.exit_code == 2, args
+        assert "is a file this command reads: write the output elsewhere" in result.stderr, args
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_dash_is_stdout_where_there_is_one_output(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    page = cli("network", "html", "-o", "-")
+    assert page.exit_code == 0 and page.stdout.startswith("<!DOCTYPE html>")
+    for args in (["network", "export", "-o", "-"], ["network", "draw", "-o", "-"]):
+        refused = cli(*args)
+        assert refused.exit_code == 2 and "give a file name, not -" in refused.stderr
+    assert list(tmp_path.iterdir()) == []

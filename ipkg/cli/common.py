@@ -47,6 +47,23 @@ def _status_on_stderr():
         logger.setLevel(level)
 
 
+def check_output(output: str | None, *inputs) -> None:
+    """Refuse an ``-o`` naming a file the command reads (its arguments, or the corpus): the
+    output would replace its own input."""
+    if not output or output == "-":
+        return
+    import os
+    from pathlib import Path
+
+    from .. import paths
+
+    target = os.path.realpath(output)
+    given = [f for item in inputs for f in (sorted(Path(item).glob("*.ttl")) if Path(item).is_dir() else [item])]
+    for path in [*given, *paths.corpus_files()]:
+        if os.path.realpath(path) == target:
+            raise click.UsageError(f"-o {output} is a file this command reads: write the output elsewhere")
+
+
 def echo_table(headers: list[str], rows: list[list[str]]) -> None:
     """Print an aligned plain-text table (width counts CJK characters as two columns)."""
     import unicodedata

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import main
-from .common import echo_table
+from .common import check_output, echo_table
 
 
 @main.command()
@@ -35,6 +35,7 @@ def export(fmt: str, output: str, plans: tuple[str, ...]) -> None:
     """Write the merged graph (ontology, vocabularies, shared entities, plans) to one file."""
     from ..export import export_graph
 
+    check_output(output)
     data = export_graph(fmt, list(plans) or None)
     if output == "-":
         click.echo(data, nl=False)

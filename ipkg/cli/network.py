@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import main
-from .common import echo_table
+from .common import check_output, echo_table
 
 KIND = click.Choice(["coassignment", "bipartite"])
 MERGE = click.Choice(["function", "group"])
@@ -146,6 +146,9 @@ def export(plans, kind, merge_by, directed, fmt, output) -> None:
 
     from ..network import export as write
 
+    if output == "-":
+        raise click.UsageError("network export writes files (csv writes two): give a file name, not -")
+    check_output(output)
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".")
         fmt = {"graphml": "graphml", "gexf": "gexf", "json": "json", "csv": "csv"}.get(suffix)
@@ -174,6 +177,9 @@ def draw(plans, kind, merge_by, directed, output, color_by, lang, small_multiple
     from ..network import draw as draw_graph
     from ..network import draw_small_multiples
 
+    if output == "-":
+        raise click.UsageError("network draw writes a .png or .svg file: give a file name, not -")
+    check_output(output)
     if small_multiples:
         path = draw_small_multiples(output, list(plans) or None, lang=lang, color_by=color_by, kind=kind, dpi=dpi)
     else:
@@ -185,18 +191,23 @@ def draw(plans, kind, merge_by, directed, output, color_by, lang, small_multiple
 
 @network.command()
 @click.option("--plan", "plans", multiple=True, metavar="SLUG", help="Only this plan (repeatable).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The .html file to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="The .html file to write ('-': standard output).")
 @click.option("--lang", type=LANG, default="zh", show_default=True, help="Language the page opens in.")
 def html(plans, output, lang) -> None:
     """One self-contained, offline HTML page: zoom, pan, hover details, filter by city and role, search."""
     from ..export import write_atomic
     from ..network import html_page, page_data, read_corpus
 
+    check_output(output)
     corpus = read_corpus()
     data = page_data(list(plans) or None, corpus=corpus)
     for empty in data["empty"]:
         click.echo(f"note: {empty['note']}", err=True)
     page = html_page(list(plans) or None, lang=lang, corpus=corpus)
+    if output == "-":
+        click.echo(page, nl=False)
+        return
     write_atomic(output, page)
     click.echo(f"wrote {output} ({len(data['nodes'])} departments, {len(data['edges'])} links, "
                f"{len(page.encode('utf-8')):,} bytes)", err=True)

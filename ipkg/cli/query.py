@@ -46,9 +46,11 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
       echo 'SELECT (COUNT(*) AS ?n) { ?t a ipkg:Task }' | ipkg query -
       ipkg query plan-stats --endpoint http://127.0.0.1:8890/sparql --format json
     """
-    from ..query import QueryTimeout, default_format, format_result, iris_in, labels, parse_assignments, run
-
     import sys
+    from pathlib import Path
+
+    from ..query import QueryTimeout, default_format, format_result, iris_in, labels, parse_assignments, run
+    from .common import check_output
 
     if query == "-":
         try:
@@ -57,6 +59,7 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
             raise click.UsageError(f"standard input is not UTF-8 text (byte {exc.start})") from None
     else:
         text = query
+        check_output(output, *([query] if Path(query).is_file() else []))
     try:
         result = run(text, parse_assignments(params), plan=plan, endpoint=endpoint, timeout=timeout,
                      allow_update=allow_update, allow_service=allow_service, user=user, password=password)

@@ -31,7 +31,9 @@ def validate(paths: tuple[str, ...], shapes_dir: str | None, plans: tuple[str, .
     warnings with --strict), 2 unreadable input (a malformed file is named with its line).
     """
     from ..validate import validate as run
+    from .common import check_output
 
+    check_output(output, *paths, *([shapes_dir] if shapes_dir else []))
     report = run(paths=list(paths) or None, plans=list(plans) or None, shapes_dir=shapes_dir,
                  inference=inference, strict=strict, jobs=jobs, cache=not no_cache)
     if fmt == "json":
