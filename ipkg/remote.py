@@ -16,6 +16,7 @@ authentication both work (Virtuoso's ``/sparql-graph-crud-auth`` wants digest).
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import urllib.error
@@ -47,6 +48,12 @@ def checked_url(url: str, what: str = "endpoint") -> str:
         raise RemoteError(f"{what} {url!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RemoteError(f"{what} {url!r} is not an http:// or https:// URL")
+    if parts.username is not None or parts.password is not None:  # never echoed back: it may hold a password
+        raise RemoteError(f"the {what} URL holds a user name or password: give them with --user and --password "
+                          "(or IPKG_SPARQL_USER / IPKG_SPARQL_PASSWORD) instead")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise RemoteError(f"{what} {url!r} is not a valid URL: it contains a space or control character "
+                          "(write a space as %20)")
     return url
 
 
@@ -171,6 +178,9 @@ def remote_run(endpoint: str, text: str, form: str, terms: dict, *, graphs: list
         raise RemoteError(f"endpoint {endpoint} answered HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise RemoteError(_describe_error(endpoint, exc, timeout or 0)) from None
+    except http.client.HTTPException as exc:  # IncompleteRead: fewer bytes than the server announced
+        raise RemoteError(f"endpoint {endpoint} broke off its answer ({type(exc).__name__}): "
+                          "the connection may have been cut") from None
     if form == "update":
         return Result("update", message=f"update sent to {endpoint}")
     with collector_paused():
@@ -223,10 +233,26 @@ XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def _first_line(exc: BaseException) -> str:
+    """SPARQLWrapper's message in one line, with the first line of what the server answered (its
+    own error: a syntax error's line, say), which SPARQLWrapper appends as a bytes literal."""
+    import ast
+
     text = str(getattr(exc, "msg", "") or exc).strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith(("Response:", "b'"))]
-    return " ".join((useful or lines or [type(exc).__name__])[:2])[:300]
+    useful = [line for line in lines if not line.startswith(("Response:", "b'", 'b"'))]
+    summary = " ".join((useful or lines or [type(exc).__name__])[:2])
+    for line in str(exc).splitlines():  # the whole message: `msg` is only SPARQLWrapper's summary
+        line = line.strip()
+        if line.startswith(("b'", 'b"')):
+            try:
+                said = ast.literal_eval(line).decode("utf-8", "replace")
+            except (ValueError, SyntaxError, AttributeError):
+                continue
+            first = next((part.strip() for part in said.splitlines() if part.strip()), "")
+            if first:
+                summary = f"{summary} — the server said: {first}"
+            break
+    return summary[:400]
 
 
 def _term(value: dict):
@@ -351,6 +377,8 @@ def push(endpoint: str, *, graph_store: str | None = None, user: str | None = No
                               + (f": {detail[0]}" if detail else "")) from None
         except (urllib.error.URLError, OSError) as exc:
             raise RemoteError(_describe_error(url, exc, timeout).replace("endpoint", "graph store", 1)) from None
+        except http.client.HTTPException as exc:
+            raise RemoteError(f"graph store {url} broke off its answer for {graph} ({type(exc).__name__})") from None
         item = Pushed(graph, data.count(b"\n"), status)
         done.append(item)
         if progress:

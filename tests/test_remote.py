@@ -26,22 +26,27 @@ from ipkg import query as Q
 from ipkg import remote
 
 
+def _with_status(answer: tuple) -> tuple:
+    return answer if len(answer) == 3 else (200, *answer)
+
+
 @contextmanager
 def answering(answer):
     """A loopback HTTP endpoint that answers each POST with ``answer(path, request)``: (content
-    type, body), ``request`` being the POST's headers and body; yields its base URL."""
+    type, body) or (status, content type, body), ``request`` being the POST's headers and body;
+    yields its base URL."""
     import http.server
     import threading
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             request = (self.headers, self.rfile.read(int(self.headers["Content-Length"])))
-            content_type, body = answer(self.path, request)
-            self.send_response(200)
+            status, content_type, body = _with_status(answer(self.path, request))
+            self.send_response(status)
             self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(body) if body is not None else 1000))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(body or b"<?xml")  # None: announce 1,000 bytes, send 5
 
         def log_message(self, *args):
             pass
@@ -317,3 +322,33 @@ def test_a_count_answered_with_other_columns_is_a_clear_error():
     with answering(lambda path, _: ("application/sparql-results+json", other)) as base:
         with pytest.raises(RemoteError, match=r"answered the triple count with rows other than \(\?g, \?n\)"):
             count_triples(f"{base}/sparql", ["https://w3id.org/ipkg/id/graph/taixing-2024"])
+
+
+@pytest.mark.parametrize("url, said", [
+    ("http://exa mple.org/sparql", "endpoint 'http://exa mple.org/sparql' is not a valid URL: it contains a space or "
+                                   "control character (write a space as %20)"),
+    ("http://someone:secret@127.0.0.1:9/sparql", "the endpoint URL holds a user name or password: give them with "
+                                                "--user and --password (or IPKG_SPARQL_USER / IPKG_SPARQL_PASSWORD) "
+                                                "instead"),
+])
+def test_urls_with_spaces_or_credentials_are_refused_without_echoing_them(cli, url, said):
+    result = cli("query", "plan-stats", "--endpoint", url)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {said}\n")
+    assert "secret" not in result.stderr
+
+
+def test_an_answer_shorter_than_announced_and_a_server_error_are_said_plainly(cli):
+    def answer(path, _):
+        if path == "/error":
+            return 500, "text/plain", b"Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error\n"
+        return 200, "application/sparql-results+xml", None  # announces more than it sends
+
+    with answering(answer) as base:
+        short = cli("query", "plan-stats", "--endpoint", f"{base}/short")
+        failed = cli("query", "plan-stats", "--endpoint", f"{base}/error")
+    assert short.exit_code == 2
+    assert short.stderr == (f"Error: endpoint {base}/short broke off its answer (IncompleteRead): the connection "
+                            "may have been cut\n")
+    assert failed.exit_code == 2
+    assert failed.stderr.endswith("— the server said: Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax "
+                                  "error\n")
