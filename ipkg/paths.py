@@ -52,7 +52,8 @@ def plans_dir() -> Path:
     if not Path(override).is_dir():  # a typo would otherwise read as a corpus without plans
         from .errors import DataError
 
-        raise DataError(f"IPKG_PLANS_DIR={override}: no such directory")
+        what = "not a directory" if Path(override).exists() else "no such directory"
+        raise DataError(f"IPKG_PLANS_DIR={override}: {what}")
     return Path(override)
 
 

@@ -160,8 +160,12 @@ def resolve(name_or_text: str) -> tuple[str, NamedQuery | None]:
         return named.text, named
     if "\n" not in candidate and (candidate.endswith(".rq") or Path(candidate).is_file()):
         path = Path(candidate)
+        if path.is_dir():
+            raise QueryError(f"{path}: a directory, not a query file")
         if not path.is_file():
-            raise QueryError(f"{path}: no such file")
+            named = candidate.removesuffix(".rq")
+            hint = f" (the named query is `ipkg query {named}`)" if named in named_queries() else ""
+            raise QueryError(f"{path}: no such file{hint}")
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
@@ -340,6 +344,8 @@ def make_term(type_: str, value, name: str = "value"):
     if base == "iri":
         if isinstance(value, ox.NamedNode):
             return value
+        if name in PREFIXES and ":" not in str(value):  # --param metric=registered-trademarks
+            raise QueryError(f"not an IRI: {str(value)!r} (write {name}:{str(value).strip()} or a full IRI)")
         return ox.NamedNode(expand_iri(str(value)))
     if base == "string":
         if lang:
@@ -643,6 +649,8 @@ def run(name_or_text: str, params: dict | None = None, *, plan: str | None = Non
     endpoint instead of the embedded store.
     """
     params = dict(params or {}, **kwargs)
+    if not name_or_text.strip():
+        raise QueryError("the query is empty")
     if plan is not None and not plan.strip():
         raise QueryError("--plan needs a plan's slug, e.g. taixing-2024")
     text, header = resolve(name_or_text)

@@ -319,7 +319,9 @@ def _digest_files(files: list[Path], digest) -> None:
 
 def _shape_files(shapes_dir: Path) -> list[Path]:
     if not shapes_dir.is_dir():
-        raise DataError(f"{shapes_dir}: no such shapes directory")
+        what = "not a directory (--shapes takes the directory of *.ttl shapes)" if shapes_dir.exists() else \
+            "no such shapes directory"
+        raise DataError(f"{shapes_dir}: {what}")
     files = sorted(shapes_dir.glob("*.ttl"))
     if not files:
         raise DataError(f"{shapes_dir}: no shapes (*.ttl) in this directory")

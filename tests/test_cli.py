@@ -325,3 +325,23 @@ def test_dash_is_stdout_where_there_is_one_output(cli, tmp_path, monkeypatch):
         refused = cli(*args)
         assert refused.exit_code == 2 and "give a file name, not -" in refused.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_more_query_mistakes_say_what_to_do(cli, tmp_path):
+    (tmp_path / "folder.rq").mkdir()
+    cases = [
+        (["query", "lead-departments", "--plan", "taixing-2024", "--plan", "yancheng-2022"],
+         "--plan given 2 times: a query runs on one plan's graphs (or, without --plan, on all)"),
+        (["query", tmp_path / "folder.rq"], f"{tmp_path / 'folder.rq'}: a directory, not a query file"),
+        (["query", "lead-departments.rq"], "lead-departments.rq: no such file (the named query is `ipkg query "
+                                           "lead-departments`)"),
+        (["query", "metric-targets", "--param", "metric=registered-trademarks"],
+         "not an IRI: 'registered-trademarks' (write metric:registered-trademarks or a full IRI)"),
+        (["validate", "--shapes", REPO / "shapes" / "README.md"],
+         f"{REPO / 'shapes' / 'README.md'}: not a directory (--shapes takes the directory of *.ttl shapes)"),
+    ]
+    for args, said in cases:
+        result = cli(*args)
+        assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
+    empty = cli("query", "-", input="")
+    assert (empty.exit_code, empty.stderr) == (2, "Error: the query is empty\n")

@@ -21,7 +21,7 @@ def _endpoint_options(func):
 @click.argument("query")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a parameter as an RDF term of its declared type (repeatable).")
-@click.option("--plan", metavar="SLUG",
+@click.option("--plan", "plans", multiple=True, metavar="SLUG",
               help="Only this plan's named graph (with its city's departments, shared entities and ontology).")
 @click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), default=None,
               help="Output format [default: table; turtle for CONSTRUCT/DESCRIBE].")
@@ -34,7 +34,7 @@ def _endpoint_options(func):
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE (embedded: applied to an in-memory copy only).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses (federated queries reach the network).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout ('-': stdout).")
-def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: str | None, lang: str,
+def query_command(query: str, params: tuple[str, ...], plans: tuple[str, ...], fmt: str | None, lang: str,
                   endpoint: str | None, user: str | None, password: str | None, timeout: float,
                   allow_update: bool, allow_service: bool, output: str | None) -> None:
     """Run QUERY: a named query (see `ipkg queries`), a .rq file, or '-' for standard input.
@@ -52,6 +52,10 @@ def query_command(query: str, params: tuple[str, ...], plan: str | None, fmt: st
     from ..query import QueryTimeout, default_format, format_result, iris_in, labels, parse_assignments, run
     from .common import check_output
 
+    if len(plans) > 1:  # click would keep the last silently
+        raise click.UsageError(f"--plan given {len(plans)} times: a query runs on one plan's graphs (or, without "
+                               "--plan, on all)")
+    plan = plans[0] if plans else None
     if query == "-":
         try:
             text = sys.stdin.buffer.read().decode("utf-8")
