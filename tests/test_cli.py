@@ -345,3 +345,21 @@ def test_more_query_mistakes_say_what_to_do(cli, tmp_path):
         assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
     empty = cli("query", "-", input="")
     assert (empty.exit_code, empty.stderr) == (2, "Error: the query is empty\n")
+
+
+def test_the_output_suffix_chooses_the_format_unless_told_otherwise(cli, tmp_path):
+    """`ipkg export -o all.ttl` wrote TriG, which no Turtle parser reads; `-o out.csv` a text table."""
+    exported = tmp_path / "all.ttl"
+    assert cli("export", "-o", exported).exit_code == 0
+    rdflib.Graph().parse(exported, format="turtle")  # Turtle, not TriG
+    table = tmp_path / "stats.csv"
+    assert cli("query", "plan-stats", "-o", table).exit_code == 0
+    assert table.read_text(encoding="utf-8").startswith("plan,slug,title")
+    report = tmp_path / "report.json"
+    assert cli("validate", "--plan", "taixing-2024", "-o", report).exit_code == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["conforms"] is True
+    clash = cli("query", "plan-stats", "--format", "json", "-o", tmp_path / "x.csv")
+    assert clash.exit_code == 2 and "--format json but -o" in clash.stderr and not (tmp_path / "x.csv").exists()
+    plain = tmp_path / "stats.txt"  # no suffix it knows: the default format
+    assert cli("query", "plan-stats", "-o", plain).exit_code == 0
+    assert plain.read_text(encoding="utf-8").startswith("plan ")

@@ -64,6 +64,18 @@ def check_output(output: str | None, *inputs) -> None:
             raise click.UsageError(f"-o {output} is a file this command reads: write the output elsewhere")
 
 
+def format_for(output: str | None, given: str | None, by_suffix: dict[str, str]) -> str | None:
+    """The format ``-o``'s suffix names (``out.csv``: csv) when ``--format`` is not given; a
+    ``--format`` that contradicts the suffix is refused rather than written under the wrong name."""
+    from pathlib import Path
+
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    implied = by_suffix.get(suffix)
+    if given and implied and given != implied:
+        raise click.UsageError(f"--format {given} but -o {output} names a {implied} file: make them agree")
+    return given or implied
+
+
 def echo_table(headers: list[str], rows: list[list[str]]) -> None:
     """Print an aligned plain-text table (width counts CJK characters as two columns)."""
     import unicodedata

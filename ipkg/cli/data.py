@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import main
-from .common import check_output, echo_table
+from .common import check_output, echo_table, format_for
 
 
 @main.command()
@@ -25,9 +25,13 @@ def stats(plans: tuple[str, ...], fmt: str) -> None:
     echo_table(columns, [[row[c] for c in columns] for row in rows])
 
 
+EXPORT_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "jsonld", ".trig": "trig"}
+
+
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nquads", "jsonld", "trig"]),
-              default="trig", show_default=True, help="TriG and N-Quads keep the named graphs.")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nquads", "jsonld", "trig"]), default=None,
+              help="TriG and N-Quads keep the named graphs. [default: from -o's suffix (.ttl .nt .nq .jsonld "
+                   ".trig), else trig]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
               help="File to write (written atomically; '-' for standard output).")
 @click.option("--plan", "plans", multiple=True, metavar="SLUG", help="Only this plan (repeatable).")
@@ -36,6 +40,7 @@ def export(fmt: str, output: str, plans: tuple[str, ...]) -> None:
     from ..export import export_graph
 
     check_output(output)
+    fmt = format_for(output, fmt, EXPORT_SUFFIXES) or "trig"
     data = export_graph(fmt, list(plans) or None)
     if output == "-":
         click.echo(data, nl=False)

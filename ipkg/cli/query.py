@@ -7,6 +7,7 @@ import click
 from . import main
 
 _FORMATS = ["table", "csv", "tsv", "json", "markdown", "turtle", "ntriples"]
+_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".md": "markdown", ".ttl": "turtle", ".nt": "ntriples"}
 
 
 def _endpoint_options(func):
@@ -24,7 +25,8 @@ def _endpoint_options(func):
 @click.option("--plan", "plans", multiple=True, metavar="SLUG",
               help="Only this plan's named graph (with its city's departments, shared entities and ontology).")
 @click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), default=None,
-              help="Output format [default: table; turtle for CONSTRUCT/DESCRIBE].")
+              help="Output format [default: from -o's suffix (.csv .tsv .json .md .ttl .nt), else table; turtle "
+                   "for CONSTRUCT/DESCRIBE].")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the labels shown for IRIs in table and markdown output.")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the bundled graph.")
@@ -50,12 +52,13 @@ def query_command(query: str, params: tuple[str, ...], plans: tuple[str, ...], f
     from pathlib import Path
 
     from ..query import QueryTimeout, default_format, format_result, iris_in, labels, parse_assignments, run
-    from .common import check_output
+    from .common import check_output, format_for
 
     if len(plans) > 1:  # click would keep the last silently
         raise click.UsageError(f"--plan given {len(plans)} times: a query runs on one plan's graphs (or, without "
                                "--plan, on all)")
     plan = plans[0] if plans else None
+    fmt = format_for(output, fmt, _SUFFIXES)
     if query == "-":
         try:
             text = sys.stdin.buffer.read().decode("utf-8")

@@ -11,7 +11,8 @@ from . import main
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--shapes", "shapes_dir", metavar="DIR", help="Shapes directory (default: the bundled shapes/).")
 @click.option("--plan", "plans", multiple=True, metavar="SLUG", help="Only this bundled plan (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default=None,
+              help="[default: from -o's suffix (.json .ttl), else text]")
 @click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="rdfs: validate the RDFS closure of each plan graph.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
@@ -31,8 +32,9 @@ def validate(paths: tuple[str, ...], shapes_dir: str | None, plans: tuple[str, .
     warnings with --strict), 2 unreadable input (a malformed file is named with its line).
     """
     from ..validate import validate as run
-    from .common import check_output
+    from .common import check_output, format_for
 
+    fmt = format_for(output, fmt, {".json": "json", ".ttl": "turtle"}) or "text"
     check_output(output, *paths, *([shapes_dir] if shapes_dir else []))
     report = run(paths=list(paths) or None, plans=list(plans) or None, shapes_dir=shapes_dir,
                  inference=inference, strict=strict, jobs=jobs, cache=not no_cache)
