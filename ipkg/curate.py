@@ -306,10 +306,17 @@ class PlanBuilder:
 
     # -- the plan
     def build(self) -> TurtleDoc:
-        for step in (self.source_text, self.plan_header, self.sections, self.departments_,
+        for step in (self.source_text, self.plan_header, self.sections, self.departments_, self.issuer_listed,
                      self.goals, self.tasks, self.phases, self.safeguards, self.citations):
             self.run(step)
         return self.doc
+
+    def issuer_listed(self) -> None:
+        """The issuer is one of the record's departments (its IRI would otherwise name nothing)."""
+        issuer = self.r.get("issuer")
+        if issuer and issuer.get("dept") not in self.departments:
+            raise CurationError(f"{self.where('issuer.dept')}: unknown department {issuer.get('dept')!r} "
+                                "(not among the record's departments)")
 
     def source_text(self) -> None:
         node = iri(mint("source", self.slug))

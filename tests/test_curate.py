@@ -116,8 +116,10 @@ def test_an_unreadable_file_is_a_one_line_error_naming_it(checkout_copy, cli, da
     ("    en: General Office of the Taixing Municipal People's Government\n", "",
      "taixing-2024.yaml: departments: a required field 'en' is missing"),
     ('    start: "1.知识产权产出质量稳步提升。"\n', "", "taixing-2024.yaml: goals: a required field 'start' is missing"),
+    ("  dept: government-office\n", "  dept: no-such-office\n",
+     "taixing-2024.yaml: issuer.dept: unknown department 'no-such-office' (not among the record's departments)"),
 ], ids=["impossible date", "date not ISO", "period start not a year", "department without key",
-        "department without English name", "goal without start"])
+        "department without English name", "goal without start", "issuer not a department"])
 def test_a_malformed_field_is_a_problem_naming_record_and_field(checkout_copy, cli, old, new, message):
     _edit(checkout_copy, "taixing-2024.yaml", old, new)
     assert message in curate.check()
