@@ -411,7 +411,11 @@ def _refuse_service(graph) -> None:
     for predicate in (sh.select, sh.ask, sh.construct):
         for node, text in sorted(graph.subject_objects(predicate)):
             if uses_service(str(text)):
-                owner = next(iter(sorted(graph.subjects(sh.sparql, node))), node)
+                owner = node
+                for _ in range(10):  # up from the query's blank node (sh:sparql, sh:target, a validator) to a named shape
+                    if not isinstance(owner, rdflib.BNode):
+                        break
+                    owner = next(iter(sorted(graph.subjects(None, owner))), owner)
                 raise ValidationError(f"{shorten_shape(str(owner))}: its SPARQL has a SERVICE clause, which would "
                                       f"reach the network; ipkg validate does not run such shapes")
 
