@@ -423,6 +423,9 @@ def bind(header: NamedQuery | None, text: str, given: dict[str, object], plan: s
             else:
                 continue
             terms[param.name] = make_term(param.type, value, param.name)
+        if plan and "plan" in given and "plan" in terms and terms["plan"].value != plan_iri(plan):
+            raise QueryError(f"--param plan={given['plan']} and --plan {plan} name different plans: the answer "
+                             "would be empty; give one of them")
         return terms
     present = variables_in(text)
     for name, value in given.items():

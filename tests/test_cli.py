@@ -345,6 +345,10 @@ def test_more_query_mistakes_say_what_to_do(cli, tmp_path):
         assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
     empty = cli("query", "-", input="")
     assert (empty.exit_code, empty.stderr) == (2, "Error: the query is empty\n")
+    both = cli("query", "lead-departments", "--param", "plan=plan:taixing-2024", "--plan", "yancheng-2022")
+    assert both.exit_code == 2 and "name different plans: the answer would be empty" in both.stderr
+    agree = cli("query", "lead-departments", "--param", "plan=plan:taixing-2024", "--plan", "taixing-2024")
+    assert agree.exit_code == 0 and agree.stdout.count("\n") > 2
 
 
 def test_the_output_suffix_chooses_the_format_unless_told_otherwise(cli, tmp_path):
