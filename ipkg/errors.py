@@ -26,10 +26,13 @@ class OutputError(IpkgError, OSError):
     (``except OSError``) keeps doing so."""
 
 
+# what Rust libraries such as pyoxigraph append to an operating system's message
+_OS_ERROR_NUMBER = re.compile(r" \(os error \d+\)$")
+
+
 def os_reason(exc: OSError) -> str:
-    """Why an operating-system call failed, in the system's words ("Permission denied"), without
-    the "(os error 13)" Rust libraries such as pyoxigraph append."""
-    return exc.strerror or re.sub(r" \(os error \d+\)$", "", str(exc))
+    """Why an operating-system call failed, in the system's words ("Permission denied")."""
+    return exc.strerror or _OS_ERROR_NUMBER.sub("", str(exc))
 
 
 def malformed_turtle(path, exc: SyntaxError) -> str:
@@ -40,7 +43,7 @@ def malformed_turtle(path, exc: SyntaxError) -> str:
         where, detail = detail.split(": ", 1)  # "Parser error between line 3 column 11 and line 4 column 1"
         found = re.search(r"column (\d+)", where)
         column = f" (column {found.group(1)})" if found else ""
-    detail = re.sub(r" \(os error \d+\)$", "", detail)
+    detail = _OS_ERROR_NUMBER.sub("", detail)
     if "\ufeff" in detail:
         detail, column = "the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without BOM", ""
     line = f":{exc.lineno}" if exc.lineno else ""
