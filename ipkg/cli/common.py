@@ -57,6 +57,8 @@ def check_output(output: str | None, *inputs) -> None:
 
     from .. import paths
 
+    if not os.path.isfile(output):
+        return  # a new file (or a device) replaces nothing this command reads
     target = os.path.realpath(output)
     given = [f for item in inputs for f in (sorted(Path(item).glob("*.ttl")) if Path(item).is_dir() else [item])]
     for path in [*given, *paths.corpus_files()]:
