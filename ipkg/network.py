@@ -782,20 +782,17 @@ def export(graph, fmt: str, output: Path | str) -> list[Path]:
     from .export import write_all_atomic, write_atomic
 
     output = Path(output)
-    if fmt == "csv":
-        stem = output.name[:-4] if output.name.endswith(".csv") else output.name
-        targets = [output.with_name(f"{stem}.nodes.csv"), output.with_name(f"{stem}.edges.csv")]
-    elif fmt in EXPORT_FORMATS:
-        targets = [output]
-    else:
-        raise NetworkError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
     if fmt == "graphml":
         return [write_atomic(output, to_graphml(graph))]
     if fmt == "gexf":
         return [write_atomic(output, to_gexf(graph))]
     if fmt == "json":
         return [write_atomic(output, to_node_link(graph))]
-    return write_all_atomic(dict(zip(targets, to_csv(graph))))
+    if fmt == "csv":
+        stem = output.name[:-4] if output.name.endswith(".csv") else output.name
+        targets = [output.with_name(f"{stem}.nodes.csv"), output.with_name(f"{stem}.edges.csv")]
+        return write_all_atomic(dict(zip(targets, to_csv(graph))))
+    raise NetworkError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
 
 
 def read_back(fmt: str, path: Path | str):

@@ -273,7 +273,7 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
             answer_from = inputs if meanwhile is None else meanwhile
             if _pending(key, lock):
                 _log.info("another process is building the cache of these %s files (%s of Turtle; log: %s): "
-                          "%s meanwhile", f"{len(inputs):,}", _megabytes(size), _build_log(key),
+                          "%s meanwhile", f"{len(inputs):,}", megabytes(size), _build_log(key),
                           _loading(answer_from, inputs))
                 return _memory_store(answer_from)
             if base is None or base.cost > BACKGROUND_BUILD_BYTES:
@@ -281,7 +281,7 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
                     _start_background_build(key, inputs)
                     _log.info("%s files (%s of Turtle) are not cached yet: %s, "
                               "while a background process builds the cache (log: %s)", f"{len(inputs):,}",
-                              _megabytes(size), _loading(answer_from, inputs), _build_log(key))
+                              megabytes(size), _loading(answer_from, inputs), _build_log(key))
                     return _memory_store(answer_from)
         with _file_lock(lock):
             if not _hold(target):  # else built by another process while we waited
@@ -293,7 +293,8 @@ def open_store(inputs: list[Input] | None = None, *, cache: bool = True, meanwhi
     return store
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """A size for people: "698 MB", "1.2 MB" (one decimal below 10 MB)."""
     return f"{size / 1e6:,.0f} MB" if size >= 10_000_000 else f"{size / 1e6:.1f} MB"
 
 
@@ -656,6 +657,8 @@ class CachedStore:
 
 def cached_stores() -> list[CachedStore]:
     """The complete stores in the cache directory, by name."""
+    if usable_cache_dir() is None:  # said why; nothing there to list
+        return []
     memo = _DigestMemo(cache_dir() / "file-digests.json")
     found = []
     for path in sorted(cache_dir().glob("store-*")):

@@ -367,3 +367,11 @@ def test_the_output_suffix_chooses_the_format_unless_told_otherwise(cli, tmp_pat
     plain = tmp_path / "stats.txt"  # no suffix it knows: the default format
     assert cli("query", "plan-stats", "-o", plain).exit_code == 0
     assert plain.read_text(encoding="utf-8").startswith("plan ")
+
+
+def test_cache_list_says_when_the_cache_directory_is_unusable(cli, monkeypatch, tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("IPKG_CACHE_DIR", str(blocker))
+    listed = cli("cache", "list")
+    assert listed.exit_code == 0 and listed.stderr.startswith(f"ipkg: cannot use the cache directory {blocker}")

@@ -299,7 +299,7 @@ def test_a_slow_first_answer_says_why_on_stderr(tmp_path, corpus, monkeypatch, c
     monkeypatch.setenv("IPKG_PLANS_DIR", str(corpus))
     monkeypatch.setattr(store_module, "BACKGROUND_BUILD_BYTES", 0)
     inputs = store_module.bundled_inputs()
-    size = store_module._megabytes(sum(item.path.stat().st_size for item in inputs))
+    size = store_module.megabytes(sum(item.path.stat().st_size for item in inputs))
     log = cache / f"build-{store_module.content_key(inputs)}.log"
 
     first = cli("stats", "--format", "json")

@@ -97,7 +97,7 @@ def cache() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def cache_list(fmt: str) -> None:
     """The cached stores: size, graphs, whether their files have changed since, whether in use."""
-    from ..store import cache_dir, cached_stores
+    from ..store import cache_dir, cached_stores, megabytes
 
     stores = cached_stores()
     if fmt == "json":
@@ -107,23 +107,19 @@ def cache_list(fmt: str) -> None:
                                 "in_use": s.in_use, "derived_from": s.derived_from} for s in stores], indent=2))
         return
     echo_table(["store", "size", "graphs", "state", "in use", "derived from"],
-               [[s.path.name, _megabytes(s.size), "?" if s.graphs is None else s.graphs, s.state,
+               [[s.path.name, megabytes(s.size), "?" if s.graphs is None else s.graphs, s.state,
                  "yes" if s.in_use else "no", s.derived_from or ""] for s in stores])
-    click.echo(f"{len(stores)} store(s), {_megabytes(sum(s.size for s in stores))} in {cache_dir()}")
+    click.echo(f"{len(stores)} store(s), {megabytes(sum(s.size for s in stores))} in {cache_dir()}")
 
 
 @cache.command("clear")
 @click.option("--outdated", is_flag=True, help="Only the stores whose files have changed or gone since.")
 def cache_clear(outdated: bool) -> None:
     """Delete the cached stores no process has open (and, without --outdated, validation results)."""
-    from ..store import clear_cache
+    from ..store import clear_cache, megabytes
 
     deleted, kept = clear_cache(outdated_only=outdated)
     for store in kept:
         click.echo(f"kept {store.path.name}: open in another process")
-    freed = _megabytes(sum(s.size for s in deleted))
+    freed = megabytes(sum(s.size for s in deleted))
     click.echo(f"deleted {len(deleted)} store(s), {freed}" + ("" if outdated else ", and the validation results"))
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:,.1f} MB"
